@@ -1,0 +1,62 @@
+"""Handing the conversation to a person: the bot says so and emits a machine-readable marker
+that the app turns into a queued conversation (see docs/protocol.md, "handoff marker")."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+
+class HandoffReason:
+    CUSTOMER_REQUEST = "customer_request"
+    REPEATED_FALLBACK = "repeated_fallback"
+    BILLING_ANOMALY = "billing_anomaly"
+    IDENTITY_UNVERIFIED = "identity_unverified"
+    BACKEND_ERROR = "backend_error"
+
+
+def hand_off(dispatcher: CollectingDispatcher, reason: str, note: str = "") -> list[EventType]:
+    dispatcher.utter_message(response="utter_handoff")
+    dispatcher.utter_message(json_message={"handoff": {"reason": reason, "note": note}})
+    return [SlotSet("handoff_reason", reason)]
+
+
+class ActionHandoff(Action):
+    def name(self) -> str:
+        return "action_handoff"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        return hand_off(dispatcher, HandoffReason.CUSTOMER_REQUEST, "The customer asked for a person.")
+
+
+def consecutive_fallbacks(tracker: Tracker) -> int:
+    """How many of the latest user turns in a row the bot did not understand."""
+    count = 0
+    for event in reversed(tracker.events):
+        if event.get("event") != "user":
+            continue
+        intent = (event.get("parse_data") or {}).get("intent") or {}
+        if intent.get("name") != "nlu_fallback":
+            break
+        count += 1
+    return count
+
+
+class ActionFallback(Action):
+    """First miss: ask to rephrase. Second miss in a row: a person takes over."""
+
+    def name(self) -> str:
+        return "action_fallback"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        if consecutive_fallbacks(tracker) >= 2:
+            return hand_off(dispatcher, HandoffReason.REPEATED_FALLBACK, "Two messages in a row were not understood.")
+        dispatcher.utter_message(response="utter_default")
+        return []

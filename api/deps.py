@@ -1,0 +1,67 @@
+"""Request dependencies: the runtime from lifespan state, DB sessions, and who is calling."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Header, HTTPException, Request, WebSocket, status
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handoff import security
+from handoff.runtime import Runtime
+
+AGENT_TOKEN_TTL_S = 12 * 3600
+CONVERSATION_TOKEN_TTL_S = 7 * 24 * 3600
+
+
+def get_runtime(request: Request) -> Runtime:
+    return request.app.state.runtime  # type: ignore[no-any-return]
+
+
+def ws_runtime(websocket: WebSocket) -> Runtime:
+    return websocket.app.state.runtime  # type: ignore[no-any-return]
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+async def get_session(rt: RuntimeDep) -> AsyncIterator[AsyncSession]:
+    async with rt.sessions() as session:
+        yield session
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_session)]
+
+
+def _bearer(authorization: str | None) -> str:
+    if not authorization or not authorization.lower().startswith("bearer "):
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "missing bearer token")
+    return authorization.split(" ", 1)[1].strip()
+
+
+def require_service(rt: RuntimeDep, authorization: Annotated[str | None, Header()] = None) -> None:
+    """The action server (and other trusted back ends) calling the shop API."""
+    import hmac
+
+    if not hmac.compare_digest(_bearer(authorization), rt.settings.service_token):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "invalid service token")
+
+
+def current_agent(rt: RuntimeDep, authorization: Annotated[str | None, Header()] = None) -> str:
+    try:
+        return security.verify(rt.settings.secret_key, "agent", _bearer(authorization))
+    except security.InvalidToken as exc:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, f"invalid agent token: {exc}") from exc
+
+
+ServiceDep = Depends(require_service)
+AgentDep = Annotated[str, Depends(current_agent)]
+
+
+def conversation_token(rt: Runtime, conversation_id: str) -> str:
+    return security.sign(rt.settings.secret_key, "conversation", conversation_id, CONVERSATION_TOKEN_TTL_S)
+
+
+def agent_token(rt: Runtime, agent_id: str) -> str:
+    return security.sign(rt.settings.secret_key, "agent", agent_id, AGENT_TOKEN_TTL_S)

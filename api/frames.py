@@ -1,0 +1,79 @@
+"""Inbound websocket frames (see docs/protocol.md). Parsed strictly; anything else is an error frame."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError
+
+ClientMsgId = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
+ConversationId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+
+
+class _Frame(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SendMessage(_Frame):
+    type: Literal["message"]
+    client_msg_id: ClientMsgId
+    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+    conversation_id: ConversationId | None = None  # required from agents, ignored from customers
+
+
+class Resume(_Frame):
+    type: Literal["resume"]
+    last_seq: Annotated[int, Field(ge=0)]
+    conversation_id: ConversationId | None = None
+
+
+class Ping(_Frame):
+    type: Literal["ping"]
+
+
+class Claim(_Frame):
+    type: Literal["claim"]
+    conversation_id: ConversationId
+
+
+class Close(_Frame):
+    type: Literal["close"]
+    conversation_id: ConversationId
+
+
+class HandBack(_Frame):
+    type: Literal["handback"]
+    conversation_id: ConversationId
+
+
+CustomerFrame = Annotated[SendMessage | Resume | Ping, Field(discriminator="type")]
+AgentFrame = Annotated[SendMessage | Resume | Ping | Claim | Close | HandBack, Field(discriminator="type")]
+customer_frames: TypeAdapter[Any] = TypeAdapter(CustomerFrame)
+agent_frames: TypeAdapter[Any] = TypeAdapter(AgentFrame)
+
+
+class FrameError(Exception):
+    def __init__(self, code: str, detail: str) -> None:
+        super().__init__(detail)
+        self.code = code
+        self.detail = detail
+
+
+def parse(adapter: TypeAdapter[Any], raw: str, max_bytes: int) -> Any:
+    if len(raw.encode("utf-8")) > max_bytes:
+        raise FrameError("frame_too_large", f"frames are limited to {max_bytes} bytes")
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise FrameError("malformed_json", f"not valid JSON: {exc.msg}") from exc
+    try:
+        return adapter.validate_python(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "frame"
+        raise FrameError("invalid_frame", f"{where}: {first['msg']}") from exc
+
+
+def error_frame(code: str, detail: str, **extra: Any) -> dict[str, Any]:
+    return {"type": "error", "code": code, "detail": detail, **extra}

@@ -1,0 +1,51 @@
+"""Builds the runtime at start-up (database, demo data, broker, Rasa client) and tears it down."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import date
+
+from fastapi import FastAPI
+
+from bot.client import RasaClient
+from handoff.agents import service as agent_service
+from handoff.clock import Clock
+from handoff.config import Settings
+from handoff.database import create_engine, create_sessionmaker
+from handoff.realtime.broker import create_broker
+from handoff.runtime import Runtime
+from handoff.shop import service as shop_service
+from handoff.shop.loader import load_demo_store
+from handoff.tables import create_all
+
+log = logging.getLogger(__name__)
+
+
+def lifespan_for(settings: Settings):  # type: ignore[no-untyped-def]
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = create_engine(settings.database_url)
+        await create_all(engine)
+        sessions = create_sessionmaker(engine)
+        clock = Clock()
+        async with sessions() as session:
+            if settings.load_demo_data and await load_demo_store(session, settings.demo_data_dir):
+                log.info("loaded the demo shop from %s", settings.demo_data_dir)
+            policy = await shop_service.get_policy(session=session)
+            as_of = policy.get("as_of")
+            clock = Clock(settings.fixed_today(date.fromisoformat(as_of) if as_of else None))
+            await agent_service.seed(session=session, agents=settings.agents_to_seed(), clock=clock)
+        broker = create_broker(settings.broker_url, settings.subscriber_queue_size)
+        await broker.connect()
+        bot = RasaClient(settings.rasa_url, settings.rasa_token, settings.rasa_timeout_s)
+        app.state.runtime = Runtime(settings=settings, sessions=sessions, broker=broker, bot=bot, clock=clock)
+        try:
+            yield
+        finally:
+            await bot.aclose()
+            await broker.disconnect()
+            await engine.dispose()
+
+    return lifespan

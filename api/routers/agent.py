@@ -1,0 +1,47 @@
+"""Agent login and read-only views for the console (live actions go over the agent websocket)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, status
+from pydantic import BaseModel
+
+from api.deps import AgentDep, RuntimeDep, SessionDep, agent_token
+from handoff.agents import service as agent_service
+from handoff.conversations import service as conversation_service
+from handoff.conversations.schemas import ConversationSummary
+
+router = APIRouter(prefix="/api/agent", tags=["agent"])
+
+
+class Login(BaseModel):
+    agent_id: str
+    password: str
+
+
+class LoginResult(BaseModel):
+    agent_id: str
+    display_name: str
+    token: str
+
+
+@router.post("/login")
+async def login(body: Login, session: SessionDep, rt: RuntimeDep) -> LoginResult:
+    agent = await agent_service.authenticate(session=session, agent_id=body.agent_id, password=body.password)
+    if agent is None:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "unknown agent or wrong password")
+    return LoginResult(agent_id=agent.id, display_name=agent.display_name, token=agent_token(rt, agent.id))
+
+
+@router.get("/queue")
+async def queue(session: SessionDep, agent_id: AgentDep) -> list[ConversationSummary]:
+    return [ConversationSummary.of(c) for c in await conversation_service.open_conversations(session=session)]
+
+
+@router.get("/conversations/{conversation_id}/context")
+async def context(conversation_id: str, session: SessionDep, agent_id: AgentDep) -> dict[str, Any]:
+    record = await conversation_service.latest_context(session=session, conversation_id=conversation_id)
+    if record is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no handoff context for this conversation")
+    return record.data

@@ -1,0 +1,143 @@
+"""The agent console's live socket: /ws/agent?token=... (queue updates, claims, relay, close)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect
+
+from api import frames
+from api.deps import ws_runtime
+from api.routers.ws_customer import CLOSE_OVERFLOW, CLOSE_UNAUTHORIZED
+from api.streams import MessageStream, SocketSender, receive_frames
+from handoff import security
+from handoff.conversations import flows
+from handoff.conversations import service as conversation_service
+from handoff.conversations.exceptions import ConversationError, ConversationNotFound
+from handoff.conversations.schemas import ConversationSummary
+from handoff.realtime import channels
+from handoff.realtime.broker import Subscriber, SubscriberOverflow
+from handoff.runtime import Runtime
+
+router = APIRouter()
+
+
+class AgentSession:
+    """One console connection: the conversations it has open and their message streams."""
+
+    def __init__(self, rt: Runtime, agent_id: str, sender: SocketSender, sub: Subscriber) -> None:
+        self.rt = rt
+        self.agent_id = agent_id
+        self.sender = sender
+        self.sub = sub
+        self.streams: dict[str, MessageStream] = {}
+
+    async def send_queue(self) -> None:
+        async with self.rt.sessions() as session:
+            rows = await conversation_service.open_conversations(session=session)
+        await self.sender.send({"type": "queue",
+                                "conversations": [ConversationSummary.of(c).model_dump(mode="json") for c in rows]})
+
+    async def open(self, conversation_id: str, last_seq: int = 0) -> None:
+        """Starts following a conversation: its context, the messages after last_seq, then live ones."""
+        async with self.rt.sessions() as session:
+            conversation = await conversation_service.get(session=session, conversation_id=conversation_id)
+            if conversation is None:
+                raise ConversationNotFound(conversation_id)
+            context = await conversation_service.latest_context(session=session, conversation_id=conversation_id)
+        await self.rt.broker.add_channels(self.sub, channels.conversation(conversation_id))
+        stream = self.streams.get(conversation_id)
+        if stream is None:
+            stream = self.streams[conversation_id] = MessageStream(
+                self.rt, self.sender, conversation_id, last_seq, with_conversation_id=True)
+        await self.sender.send({
+            "type": "conversation", "conversation": ConversationSummary.of(conversation).model_dump(mode="json"),
+            "context": context.data if context else None,
+        })
+        await stream.resume(last_seq)
+
+    async def on_event(self, event: dict[str, Any]) -> None:
+        kind = event["type"]
+        if kind == "message":
+            stream = self.streams.get(event["conversation_id"])
+            if stream is not None:
+                await stream.deliver(event["message"])
+        elif kind in ("state", "queue_update"):
+            await self.sender.send({k: v for k, v in event.items() if k != "channel"})
+
+    async def handle(self, raw: str) -> None:
+        try:
+            frame = frames.parse(frames.agent_frames, raw, self.rt.settings.max_frame_bytes)
+        except frames.FrameError as exc:
+            await self.sender.send(frames.error_frame(exc.code, exc.detail))
+            return
+        conversation_id = getattr(frame, "conversation_id", None)
+        try:
+            await self._dispatch(frame)
+        except ConversationError as exc:
+            await self.sender.send(frames.error_frame(
+                exc.code, str(exc) or exc.code, conversation_id=conversation_id,
+                client_msg_id=getattr(frame, "client_msg_id", None)))
+
+    async def _dispatch(self, frame: Any) -> None:
+        rt = self.rt
+        match frame:
+            case frames.Ping():
+                await self.sender.send({"type": "pong"})
+            case frames.Claim(conversation_id=cid):
+                await flows.claim(rt, cid, self.agent_id)
+                await self.sender.send({"type": "claimed", "conversation_id": cid})
+                await self.open(cid)
+            case frames.Resume(conversation_id=str() as cid, last_seq=last_seq):
+                await self.open(cid, last_seq)
+            case frames.Resume():
+                await self.send_queue()
+            case frames.SendMessage(conversation_id=str() as cid, text=text, client_msg_id=client_msg_id):
+                if len(text) > rt.settings.max_message_chars:
+                    await self.sender.send(frames.error_frame(
+                        "message_too_long", f"messages are limited to {rt.settings.max_message_chars} characters",
+                        client_msg_id=client_msg_id, conversation_id=cid))
+                    return
+                message, created = await flows.agent_message(rt, cid, self.agent_id, text, client_msg_id)
+                await self.sender.send({"type": "ack", "conversation_id": cid, "client_msg_id": client_msg_id,
+                                        "seq": message.seq, "duplicate": not created})
+            case frames.SendMessage():
+                await self.sender.send(frames.error_frame("invalid_frame", "conversation_id: Field required"))
+            case frames.Close(conversation_id=cid):
+                await flows.close(rt, cid, self.agent_id)
+            case frames.HandBack(conversation_id=cid):
+                await flows.hand_back(rt, cid, self.agent_id)
+
+
+async def _pump(agent: AgentSession, websocket: WebSocket) -> None:
+    try:
+        async for event in agent.sub:
+            await agent.on_event(event)
+    except SubscriberOverflow:
+        await websocket.close(code=CLOSE_OVERFLOW, reason="too far behind; reconnect")
+
+
+@router.websocket("/ws/agent")
+async def agent_socket(websocket: WebSocket, token: Annotated[str, Query()] = "") -> None:
+    rt = ws_runtime(websocket)
+    await websocket.accept()
+    sender = SocketSender(websocket)
+    try:
+        agent_id = security.verify(rt.settings.secret_key, "agent", token)
+    except security.InvalidToken as exc:
+        await sender.send(frames.error_frame("unauthorized", f"invalid agent token: {exc}"))
+        await websocket.close(code=CLOSE_UNAUTHORIZED)
+        return
+    async with rt.broker.subscribe(channels.QUEUE) as sub:
+        agent = AgentSession(rt, agent_id, sender, sub)
+        await sender.send({"type": "hello", "agent_id": agent_id})
+        await agent.send_queue()
+        pump = asyncio.create_task(_pump(agent, websocket))
+        try:
+            async for raw in receive_frames(websocket, sender):
+                await agent.handle(raw)
+        except WebSocketDisconnect:
+            pass
+        finally:
+            pump.cancel()

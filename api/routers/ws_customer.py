@@ -1,0 +1,111 @@
+"""The customer's live chat socket: /ws/customer/{conversation_id}?token=...&last_seq=N"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Annotated
+
+from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect
+
+from api import frames
+from api.deps import ws_runtime
+from api.streams import MessageStream, SocketSender, receive_frames
+from handoff import security
+from handoff.conversations import flows
+from handoff.conversations import service as conversation_service
+from handoff.conversations.exceptions import ConversationError
+from handoff.realtime import channels
+from handoff.realtime.broker import Subscriber, SubscriberOverflow
+from handoff.runtime import Runtime
+
+router = APIRouter()
+log = logging.getLogger(__name__)
+
+# Close codes (4000-4999 are the application's): the widget shows why and does not retry these.
+CLOSE_UNAUTHORIZED = 4401
+CLOSE_FORBIDDEN = 4403
+CLOSE_NOT_FOUND = 4404
+CLOSE_OVERFLOW = 4408  # too far behind; reconnect with last_seq to catch up
+
+
+async def _pump(sub: Subscriber, stream: MessageStream, sender: SocketSender, websocket: WebSocket) -> None:
+    try:
+        async for event in sub:
+            if event["type"] == "message":
+                await stream.deliver(event["message"])
+            elif event["type"] == "state":
+                await sender.send({"type": "state", "state": event["state"], "reason": event.get("reason"),
+                                   "assigned_agent_id": event.get("assigned_agent_id")})
+    except SubscriberOverflow:
+        await websocket.close(code=CLOSE_OVERFLOW, reason="too far behind; reconnect with last_seq")
+
+
+async def _handle(rt: Runtime, raw: str, conversation_id: str, stream: MessageStream, sender: SocketSender) -> None:
+    try:
+        frame = frames.parse(frames.customer_frames, raw, rt.settings.max_frame_bytes)
+    except frames.FrameError as exc:
+        await sender.send(frames.error_frame(exc.code, exc.detail))
+        return
+    if isinstance(frame, frames.Ping):
+        await sender.send({"type": "pong"})
+    elif isinstance(frame, frames.Resume):
+        await stream.resume(frame.last_seq)
+    elif isinstance(frame, frames.SendMessage):
+        if len(frame.text) > rt.settings.max_message_chars:
+            await sender.send(frames.error_frame(
+                "message_too_long", f"messages are limited to {rt.settings.max_message_chars} characters",
+                client_msg_id=frame.client_msg_id))
+            return
+        try:
+            message, created = await flows.store_customer_message(rt, conversation_id, frame.text,
+                                                                  frame.client_msg_id)
+        except ConversationError as exc:
+            await sender.send(frames.error_frame(exc.code, str(exc) or exc.code, client_msg_id=frame.client_msg_id))
+            return
+        await sender.send({"type": "ack", "client_msg_id": frame.client_msg_id, "seq": message.seq,
+                           "duplicate": not created})
+        if created:
+            await flows.route_to_bot(rt, message)
+
+
+@router.websocket("/ws/customer/{conversation_id}")
+async def customer_socket(
+    websocket: WebSocket,
+    conversation_id: str,
+    token: Annotated[str, Query()] = "",
+    last_seq: Annotated[int, Query(ge=0)] = 0,
+) -> None:
+    rt = ws_runtime(websocket)
+    await websocket.accept()
+    sender = SocketSender(websocket)
+    try:
+        owner = security.verify(rt.settings.secret_key, "conversation", token)
+    except security.InvalidToken as exc:
+        await sender.send(frames.error_frame("unauthorized", f"invalid conversation token: {exc}"))
+        await websocket.close(code=CLOSE_UNAUTHORIZED)
+        return
+    if owner != conversation_id:
+        await sender.send(frames.error_frame("forbidden", "this token belongs to another conversation"))
+        await websocket.close(code=CLOSE_FORBIDDEN)
+        return
+    async with rt.sessions() as session:
+        conversation = await conversation_service.get(session=session, conversation_id=conversation_id)
+    if conversation is None:
+        await sender.send(frames.error_frame("not_found", "unknown conversation"))
+        await websocket.close(code=CLOSE_NOT_FOUND)
+        return
+
+    async with rt.broker.subscribe(channels.conversation(conversation_id)) as sub:
+        stream = MessageStream(rt, sender, conversation_id, last_seq)
+        await sender.send({"type": "hello", "conversation_id": conversation_id, "state": conversation.state,
+                           "last_seq": conversation.last_seq})
+        await stream.catch_up()
+        pump = asyncio.create_task(_pump(sub, stream, sender, websocket))
+        try:
+            async for raw in receive_frames(websocket, sender):
+                await _handle(rt, raw, conversation_id, stream, sender)
+        except WebSocketDisconnect:
+            pass
+        finally:
+            pump.cancel()

@@ -1,0 +1,83 @@
+"""Ordered, gap-free, duplicate-free delivery of one conversation's messages to one socket.
+
+Live events arrive through the broker; the database is the truth. A socket remembers the last
+sequence number it sent: an event at or below it is a duplicate and dropped, an event beyond the
+next number means something was missed (another process, a reconnect) and the gap is read from
+the database first. So a client always sees 1, 2, 3, ... in order, whatever the broker does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from fastapi import WebSocket
+
+from handoff.conversations import service as conversation_service
+from handoff.conversations.schemas import MessagePublic
+from handoff.runtime import Runtime
+
+
+class SocketSender:
+    """Serialises sends from the receive loop and the broker pump onto one socket."""
+
+    def __init__(self, websocket: WebSocket) -> None:
+        self.websocket = websocket
+        self._lock = asyncio.Lock()
+
+    async def send(self, frame: dict[str, Any]) -> None:
+        async with self._lock:
+            await self.websocket.send_json(frame)
+
+
+class MessageStream:
+    def __init__(self, rt: Runtime, sender: SocketSender, conversation_id: str, last_seq: int,
+                 with_conversation_id: bool = False) -> None:
+        self.rt = rt
+        self.sender = sender
+        self.conversation_id = conversation_id
+        self.last_seq = last_seq
+        self.with_conversation_id = with_conversation_id
+        self._lock = asyncio.Lock()
+
+    async def _send(self, message: dict[str, Any]) -> None:
+        frame: dict[str, Any] = {"type": "message", "message": message}
+        if self.with_conversation_id:
+            frame["conversation_id"] = self.conversation_id
+        await self.sender.send(frame)
+        self.last_seq = message["seq"]
+
+    async def catch_up(self, until_seq: int | None = None) -> None:
+        async with self.rt.sessions() as session:
+            missed = await conversation_service.messages_after(
+                session=session, conversation_id=self.conversation_id, after_seq=self.last_seq, until_seq=until_seq)
+        for message in missed:
+            await self._send(MessagePublic.of(message).model_dump(mode="json"))
+
+    async def deliver(self, message: dict[str, Any]) -> None:
+        async with self._lock:
+            seq = int(message["seq"])
+            if seq <= self.last_seq:
+                return
+            if seq > self.last_seq + 1:
+                await self.catch_up(until_seq=seq - 1)
+            await self._send(message)
+
+    async def resume(self, last_seq: int) -> None:
+        """The client says what it has; send everything after it (it may go back in time)."""
+        async with self._lock:
+            self.last_seq = last_seq
+            await self.catch_up()
+
+
+async def receive_frames(websocket: WebSocket, sender: SocketSender) -> Any:
+    """Yields each text frame; a binary frame gets an error frame and the connection stays open."""
+    while True:
+        message = await websocket.receive()
+        if message["type"] == "websocket.disconnect":
+            return
+        text = message.get("text")
+        if text is None:
+            await sender.send({"type": "error", "code": "binary_frame", "detail": "send JSON text frames"})
+            continue
+        yield text

@@ -1,0 +1,1 @@
+"""The Rasa assistant (config, domain, data) and the app-side HTTP client for the Rasa server."""

@@ -1,0 +1,158 @@
+"""The product as processes: the Rasa server, the action server and the app, wired by ports and env.
+
+Used by `python -m devstack` (the README's run command) and by the integration tests, so what is
+tested is what runs.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class StackConfig:
+    model: Path
+    app_venv: Path
+    bot_venv: Path
+    log_dir: Path
+    database_url: str
+    app_port: int = 8000
+    rasa_port: int = 5005
+    actions_port: int = 5055
+    host: str = "127.0.0.1"
+    rasa_token: str = "dev-rasa-token"
+    service_token: str = "dev-service-token"
+    app_env: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def app_url(self) -> str:
+        return f"http://{self.host}:{self.app_port}"
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://127.0.0.1:{self.rasa_port}"
+
+    @property
+    def actions_url(self) -> str:
+        return f"http://127.0.0.1:{self.actions_port}"
+
+
+@dataclass
+class Service:
+    name: str
+    argv: list[str]
+    env: dict[str, str]
+    health_url: str
+    log_path: Path
+    process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        log = self.log_path.open("ab")
+        # A new session per service so Ctrl-C in the terminal reaches us once and we stop them in order.
+        self.process = subprocess.Popen(self.argv, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+                                        start_new_session=True)
+
+    def healthy(self) -> bool:
+        try:
+            with urllib.request.urlopen(self.health_url, timeout=2) as resp:
+                return 200 <= resp.status < 300
+        except (urllib.error.URLError, OSError):
+            return False
+
+    def exited(self) -> int | None:
+        return None if self.process is None else self.process.poll()
+
+    def stop(self, timeout: float = 15.0) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+    def log_tail(self, lines: int = 40) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+
+class StackError(RuntimeError):
+    pass
+
+
+class Stack:
+    def __init__(self, config: StackConfig) -> None:
+        self.config = config
+        c = config
+        base_env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2",
+                    "PYTHONUNBUFFERED": "1"}
+        bot_bin = c.bot_venv / "bin"
+        self.rasa = Service(
+            "rasa",
+            [str(bot_bin / "rasa"), "run", "--enable-api", "--auth-token", c.rasa_token, "-m", str(c.model),
+             "--endpoints", "bot/endpoints.yml", "--credentials", "bot/credentials.yml",
+             "-i", "127.0.0.1", "-p", str(c.rasa_port)],
+            {**base_env, "ACTION_ENDPOINT_URL": f"{c.actions_url}/webhook"},
+            f"{c.rasa_url}/status?token={c.rasa_token}", c.log_dir / "rasa.log")
+        self.actions = Service(
+            "actions",
+            [str(bot_bin / "rasa"), "run", "actions", "--actions", "actions", "-p", str(c.actions_port)],
+            {**base_env, "SHOP_API_URL": c.app_url, "SHOP_API_TOKEN": c.service_token},
+            f"{c.actions_url}/health", c.log_dir / "actions.log")
+        self.app = Service(
+            "app",
+            [str(c.app_venv / "bin" / "python"), "-m", "uvicorn", "api.main:create_app", "--factory",
+             "--host", c.host, "--port", str(c.app_port), "--ws-max-size", str(1 << 20), "--no-access-log"],
+            {**base_env, "SHOPBOT_DATABASE_URL": c.database_url, "SHOPBOT_RASA_URL": c.rasa_url,
+             "SHOPBOT_RASA_TOKEN": c.rasa_token, "SHOPBOT_SERVICE_TOKEN": c.service_token, **c.app_env},
+            f"{c.app_url}/healthz", c.log_dir / "app.log")
+        self.services = [self.rasa, self.actions, self.app]
+
+    def start(self, timeout: float = 240.0, progress: bool = False) -> None:
+        # Rasa is by far the slowest to start (loading TensorFlow and the model): start it first.
+        for service in self.services:
+            service.start()
+        waiting = {s.name: s for s in self.services}
+        deadline = time.monotonic() + timeout
+        while waiting:
+            for name, service in list(waiting.items()):
+                code = service.exited()
+                if code is not None:
+                    self.stop()
+                    raise StackError(f"{name} exited with {code}:\n{service.log_tail()}")
+                if service.healthy():
+                    del waiting[name]
+                    if progress:
+                        print(f"==> {name} is up", flush=True)
+            if time.monotonic() > deadline:
+                self.stop()
+                tails = "\n".join(f"--- {n}:\n{s.log_tail()}" for n, s in waiting.items())
+                raise StackError(f"not healthy after {timeout:.0f}s: {', '.join(waiting)}\n{tails}")
+            time.sleep(0.5)
+
+    def stop(self) -> None:
+        # The app first (it calls the others), Rasa last.
+        for service in reversed(self.services):
+            service.stop()
+
+

@@ -1,0 +1,1 @@
+"""The handoff domain: shop data, conversations and their lifecycle, agents, realtime fan-out."""

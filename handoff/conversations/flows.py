@@ -1,0 +1,193 @@
+"""Multi-step conversation processes and their side effects: bot round-trips, handoff, claim,
+relay, hand-back, close. Every state change goes through one conditional UPDATE, then
+`_after_transition` says (once, in one place) what the participants are told."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from handoff.context import service as context_service
+from handoff.conversations import service as conversation_service
+from handoff.conversations.enums import ConversationState, Sender
+from handoff.conversations.exceptions import AlreadyClaimed, ConversationClosed, ConversationNotFound, NotAllowed
+from handoff.conversations.models import Conversation, Message
+from handoff.conversations.schemas import ConversationSummary, MessagePublic
+from handoff.realtime import channels
+from handoff.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+BOT_UNAVAILABLE = "bot_unavailable"
+
+
+async def _get(rt: Runtime, conversation_id: str) -> Conversation:
+    async with rt.sessions() as session:
+        conversation = await conversation_service.get(session=session, conversation_id=conversation_id)
+    if conversation is None:
+        raise ConversationNotFound(conversation_id)
+    return conversation
+
+
+async def publish_message(rt: Runtime, message: Message) -> None:
+    await rt.broker.publish(channels.conversation(message.conversation_id), {
+        "type": "message", "conversation_id": message.conversation_id,
+        "message": MessagePublic.of(message).model_dump(mode="json"),
+    })
+
+
+async def _publish_state(rt: Runtime, conversation: Conversation) -> None:
+    summary = ConversationSummary.of(conversation).model_dump(mode="json")
+    await rt.broker.publish(channels.conversation(conversation.id), {
+        "type": "state", "conversation_id": conversation.id, "state": conversation.state,
+        "assigned_agent_id": conversation.assigned_agent_id, "reason": conversation.handoff_reason,
+    })
+    await rt.broker.publish(channels.QUEUE, {"type": "queue_update", "conversation": summary})
+
+
+async def _say(rt: Runtime, conversation_id: str, sender: Sender, text: str, **kwargs: Any) -> Message:
+    async with rt.sessions() as session:
+        message, _ = await conversation_service.append_message(
+            session=session, conversation_id=conversation_id, sender=sender, text=text, clock=rt.clock, **kwargs)
+    await publish_message(rt, message)
+    return message
+
+
+async def _after_transition(rt: Runtime, previous: ConversationState, conversation: Conversation) -> None:
+    """What each participant is told when the conversation changes state."""
+    current = ConversationState(conversation.state)
+    match (previous, current):
+        case (ConversationState.BOT, ConversationState.QUEUED):
+            text = "You're in the queue. A member of our support team will join shortly."
+        case (ConversationState.QUEUED, ConversationState.ASSIGNED):
+            text = f"{(conversation.assigned_agent_id or 'An agent').capitalize()} has joined the conversation."
+        case (ConversationState.ASSIGNED, ConversationState.BOT):
+            text = "You're back with our assistant. Ask for a person any time."
+        case (_, ConversationState.CLOSED):
+            text = "This conversation has been closed. Thank you for contacting us."
+        case _:
+            log.warning("unexpected transition %s -> %s of %s", previous, current, conversation.id)
+            text = ""
+    if text:
+        await _say(rt, conversation.id, Sender.SYSTEM, text)
+    await _publish_state(rt, conversation)
+
+
+# --- customer side -------------------------------------------------------------------------------
+
+async def store_customer_message(
+    rt: Runtime, conversation_id: str, text: str, client_msg_id: str
+) -> tuple[Message, bool]:
+    """Persists and fans out a customer message. (message, created): created is False for a retry."""
+    conversation = await _get(rt, conversation_id)
+    if conversation.state == ConversationState.CLOSED:
+        raise ConversationClosed(conversation_id)
+    async with rt.sessions() as session:
+        message, created = await conversation_service.append_message(
+            session=session, conversation_id=conversation_id, sender=Sender.CUSTOMER, text=text,
+            client_msg_id=client_msg_id, clock=rt.clock)
+    if created:
+        await publish_message(rt, message)
+    return message, created
+
+
+async def route_to_bot(rt: Runtime, message: Message) -> None:
+    """While the bot owns the conversation, it answers; a handoff marker in its reply queues it."""
+    conversation = await _get(rt, message.conversation_id)
+    if conversation.state != ConversationState.BOT:
+        return
+    metadata = {"seq": message.seq, "customer_id": conversation.customer_id, "locale": conversation.locale}
+    try:
+        replies = await rt.bot.send(conversation.id, message.text, metadata)
+    except Exception as exc:
+        log.warning("bot unavailable for %s: %s", conversation.id, exc)
+        await hand_off(rt, conversation.id, BOT_UNAVAILABLE, f"The assistant did not answer: {exc}")
+        return
+    for reply in replies:
+        handoff = (reply.get("custom") or {}).get("handoff")
+        if handoff is not None:
+            # Whatever the bot would say after handing off (e.g. a form re-asking) is not shown.
+            await hand_off(rt, conversation.id, str(handoff.get("reason") or "unknown"), str(handoff.get("note") or ""))
+            return
+        if reply.get("text"):
+            payload = {"buttons": reply["buttons"]} if reply.get("buttons") else None
+            await _say(rt, conversation.id, Sender.BOT, reply["text"], payload=payload)
+
+
+async def hand_off(rt: Runtime, conversation_id: str, reason: str, note: str = "") -> bool:
+    """Queues a bot conversation for a person, with the context captured at this moment."""
+    conversation = await _get(rt, conversation_id)
+    if conversation.state != ConversationState.BOT:
+        return False
+    try:
+        tracker: dict[str, Any] | None = await rt.bot.tracker(conversation_id)
+    except Exception as exc:
+        log.warning("no tracker for %s: %s", conversation_id, exc)
+        tracker = None
+    async with rt.sessions() as session:
+        messages = await conversation_service.messages_after(session=session, conversation_id=conversation_id,
+                                                             after_seq=0)
+        data = await context_service.build(session=session, conversation=conversation, messages=messages,
+                                           tracker=tracker, reason=reason, note=note, clock=rt.clock)
+        queued = await conversation_service.queue_for_handoff(session=session, conversation_id=conversation_id,
+                                                               reason=reason, context=data, clock=rt.clock)
+    if not queued:
+        return False
+    await _after_transition(rt, ConversationState.BOT, await _get(rt, conversation_id))
+    return True
+
+
+# --- agent side ----------------------------------------------------------------------------------
+
+async def claim(rt: Runtime, conversation_id: str, agent_id: str) -> Conversation:
+    """Assigns a queued conversation to the agent; of concurrent claims exactly one wins."""
+    async with rt.sessions() as session:
+        won = await conversation_service.transition(
+            session=session, conversation_id=conversation_id, allowed_from=[ConversationState.QUEUED],
+            to=ConversationState.ASSIGNED, assigned_agent_id=agent_id)
+    conversation = await _get(rt, conversation_id)
+    if not won:
+        raise AlreadyClaimed(conversation_id) if conversation.state == ConversationState.ASSIGNED \
+            else NotAllowed(f"conversation is {conversation.state}")
+    await _after_transition(rt, ConversationState.QUEUED, conversation)
+    return conversation
+
+
+async def agent_message(rt: Runtime, conversation_id: str, agent_id: str, text: str,
+                        client_msg_id: str) -> tuple[Message, bool]:
+    conversation = await _get(rt, conversation_id)
+    if conversation.state != ConversationState.ASSIGNED or conversation.assigned_agent_id != agent_id:
+        raise NotAllowed("only the assigned agent can write in this conversation")
+    async with rt.sessions() as session:
+        message, created = await conversation_service.append_message(
+            session=session, conversation_id=conversation_id, sender=Sender.AGENT, text=text,
+            client_msg_id=client_msg_id, author_id=agent_id, clock=rt.clock)
+    if created:
+        await publish_message(rt, message)
+    return message, created
+
+
+async def _release(rt: Runtime, conversation_id: str, agent_id: str, to: ConversationState,
+                   **values: Any) -> Conversation:
+    async with rt.sessions() as session:
+        ok = await conversation_service.transition(
+            session=session, conversation_id=conversation_id, allowed_from=[ConversationState.ASSIGNED],
+            to=to, expect_agent=agent_id, **values)
+    if not ok:
+        raise NotAllowed("only the assigned agent can do this")
+    conversation = await _get(rt, conversation_id)
+    await _after_transition(rt, ConversationState.ASSIGNED, conversation)
+    return conversation
+
+
+async def close(rt: Runtime, conversation_id: str, agent_id: str) -> Conversation:
+    return await _release(rt, conversation_id, agent_id, ConversationState.CLOSED, closed_at=rt.clock.now())
+
+
+async def hand_back(rt: Runtime, conversation_id: str, agent_id: str) -> Conversation:
+    try:
+        await rt.bot.reset_dialogue(conversation_id)
+    except Exception as exc:
+        log.warning("could not reset dialogue of %s: %s", conversation_id, exc)
+    return await _release(rt, conversation_id, agent_id, ConversationState.BOT, assigned_agent_id=None,
+                          handoff_reason=None)

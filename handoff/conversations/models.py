@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from handoff.conversations.enums import ConversationState, Sender
+from handoff.database import Base
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+class Conversation(Base):
+    __tablename__ = "conversations"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    state: Mapped[ConversationState] = mapped_column(String(16), default=ConversationState.BOT, index=True)
+    # The signed-in customer the widget was opened with, if any.
+    customer_id: Mapped[str | None] = mapped_column(String(16))
+    locale: Mapped[str] = mapped_column(String(16), default="en")
+    # Highest sequence number handed out; incremented atomically for every stored message.
+    last_seq: Mapped[int] = mapped_column(Integer, default=0)
+    assigned_agent_id: Mapped[str | None] = mapped_column(ForeignKey("agents.id"))
+    handoff_reason: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    queued_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Message(Base):
+    __tablename__ = "messages"
+    __table_args__ = (
+        UniqueConstraint("conversation_id", "seq"),
+        # A retried send carries the same client id and is stored once.
+        UniqueConstraint("conversation_id", "client_msg_id"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    sender: Mapped[Sender] = mapped_column(String(16))
+    author_id: Mapped[str | None] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+    client_msg_id: Mapped[str | None] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any] | None]
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class HandoffContext(Base):
+    """What the agent sees when taking over: captured once per handoff."""
+
+    __tablename__ = "handoff_contexts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    data: Mapped[dict[str, Any]]

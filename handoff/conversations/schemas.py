@@ -1,0 +1,55 @@
+"""Public shapes of conversations and messages (what HTTP responses and websocket frames carry)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from handoff.conversations.enums import ConversationState, Sender
+from handoff.conversations.models import Conversation, Message
+
+
+class MessagePublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    seq: int
+    sender: Sender
+    author_id: str | None
+    text: str
+    client_msg_id: str | None
+    created_at: datetime
+    buttons: list[dict[str, Any]] | None = None
+
+    @classmethod
+    def of(cls, message: Message) -> MessagePublic:
+        buttons = (message.payload or {}).get("buttons")
+        return cls(seq=message.seq, sender=message.sender, author_id=message.author_id, text=message.text,
+                   client_msg_id=message.client_msg_id, created_at=message.created_at, buttons=buttons)
+
+
+class ConversationSummary(BaseModel):
+    """A row of the agents' queue."""
+
+    id: str
+    state: ConversationState
+    locale: str
+    customer_id: str | None
+    assigned_agent_id: str | None
+    handoff_reason: str | None
+    queued_at: datetime | None
+    last_seq: int
+
+    @classmethod
+    def of(cls, conversation: Conversation) -> ConversationSummary:
+        return cls(id=conversation.id, state=conversation.state, locale=conversation.locale,
+                   customer_id=conversation.customer_id, assigned_agent_id=conversation.assigned_agent_id,
+                   handoff_reason=conversation.handoff_reason, queued_at=conversation.queued_at,
+                   last_seq=conversation.last_seq)
+
+
+class ConversationCreated(BaseModel):
+    conversation_id: str
+    token: str
+    state: ConversationState

@@ -1,0 +1,151 @@
+"""Persistence of conversations and messages. Plain keyword-only functions; no side effects beyond the DB."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handoff.clock import Clock
+from handoff.conversations.enums import ConversationState, Sender
+from handoff.conversations.models import Conversation, HandoffContext, Message
+
+
+async def create(*, session: AsyncSession, customer_id: str | None, locale: str, clock: Clock) -> Conversation:
+    conversation = Conversation(customer_id=customer_id, locale=locale, state=ConversationState.BOT,
+                                last_seq=0, created_at=clock.now())
+    session.add(conversation)
+    await session.commit()
+    return conversation
+
+
+async def get(*, session: AsyncSession, conversation_id: str) -> Conversation | None:
+    return await session.get(Conversation, conversation_id, populate_existing=True)
+
+
+async def find_by_client_id(*, session: AsyncSession, conversation_id: str, client_msg_id: str) -> Message | None:
+    return await session.scalar(
+        select(Message).where(Message.conversation_id == conversation_id, Message.client_msg_id == client_msg_id)
+    )
+
+
+async def append_message(
+    *,
+    session: AsyncSession,
+    conversation_id: str,
+    sender: Sender,
+    text: str,
+    clock: Clock,
+    client_msg_id: str | None = None,
+    author_id: str | None = None,
+    payload: dict[str, Any] | None = None,
+) -> tuple[Message, bool]:
+    """Stores a message with the conversation's next sequence number.
+
+    Returns (message, created). A message whose client id was already stored is returned as is
+    with created=False, so a retried send never duplicates.
+    """
+    if client_msg_id is not None:
+        existing = await find_by_client_id(session=session, conversation_id=conversation_id,
+                                           client_msg_id=client_msg_id)
+        if existing is not None:
+            return existing, False
+    # The increment is one atomic UPDATE ... RETURNING, so concurrent writers in any number of
+    # processes get distinct, gap-free numbers (the row lock is held until commit).
+    seq = await session.scalar(
+        update(Conversation).where(Conversation.id == conversation_id)
+        .values(last_seq=Conversation.last_seq + 1).returning(Conversation.last_seq)
+    )
+    if seq is None:
+        raise LookupError(conversation_id)
+    message = Message(conversation_id=conversation_id, seq=seq, sender=sender, text=text,
+                      client_msg_id=client_msg_id, author_id=author_id, payload=payload, created_at=clock.now())
+    session.add(message)
+    try:
+        await session.commit()
+    except IntegrityError:
+        # The same client id raced in from another connection: keep theirs.
+        await session.rollback()
+        existing = await find_by_client_id(session=session, conversation_id=conversation_id,
+                                           client_msg_id=client_msg_id or "")
+        if existing is None:
+            raise
+        return existing, False
+    return message, True
+
+
+async def messages_after(
+    *, session: AsyncSession, conversation_id: str, after_seq: int, until_seq: int | None = None, limit: int = 1000
+) -> list[Message]:
+    query = select(Message).where(Message.conversation_id == conversation_id, Message.seq > after_seq)
+    if until_seq is not None:
+        query = query.where(Message.seq <= until_seq)
+    return list(await session.scalars(query.order_by(Message.seq).limit(limit)))
+
+
+async def transition(
+    *,
+    session: AsyncSession,
+    conversation_id: str,
+    allowed_from: Iterable[ConversationState],
+    to: ConversationState,
+    expect_agent: str | None = None,
+    **values: Any,
+) -> bool:
+    """Moves the conversation to `to` only if it is in one of `allowed_from` (and, when given, owned
+    by `expect_agent`). One conditional UPDATE: of two racing callers exactly one succeeds."""
+    query = update(Conversation).where(Conversation.id == conversation_id,
+                                       Conversation.state.in_([s.value for s in allowed_from]))
+    if expect_agent is not None:
+        query = query.where(Conversation.assigned_agent_id == expect_agent)
+    result = await session.execute(query.values(state=to, **values))
+    await session.commit()
+    return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+async def open_conversations(*, session: AsyncSession) -> list[Conversation]:
+    """Queued and assigned conversations, oldest handoff first."""
+    rows = await session.scalars(
+        select(Conversation)
+        .where(Conversation.state.in_([ConversationState.QUEUED, ConversationState.ASSIGNED]))
+        .order_by(Conversation.queued_at)
+    )
+    return list(rows)
+
+
+async def save_context(
+    *, session: AsyncSession, conversation_id: str, reason: str, data: dict[str, Any], clock: Clock
+) -> HandoffContext:
+    context = HandoffContext(conversation_id=conversation_id, reason=reason, data=data, created_at=clock.now())
+    session.add(context)
+    await session.commit()
+    return context
+
+
+async def latest_context(*, session: AsyncSession, conversation_id: str) -> HandoffContext | None:
+    return await session.scalar(
+        select(HandoffContext).where(HandoffContext.conversation_id == conversation_id)
+        .order_by(HandoffContext.id.desc()).limit(1)
+    )
+
+
+async def queue_for_handoff(
+    *, session: AsyncSession, conversation_id: str, reason: str, context: dict[str, Any], clock: Clock
+) -> bool:
+    """BOT -> QUEUED and the context record in one transaction, so no agent can claim a conversation
+    whose context is not there yet."""
+    result = await session.execute(
+        update(Conversation)
+        .where(Conversation.id == conversation_id, Conversation.state == ConversationState.BOT)
+        .values(state=ConversationState.QUEUED, handoff_reason=reason, queued_at=clock.now(),
+                assigned_agent_id=None)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        await session.rollback()
+        return False
+    session.add(HandoffContext(conversation_id=conversation_id, reason=reason, data=context, created_at=clock.now()))
+    await session.commit()
+    return True

@@ -1,0 +1,101 @@
+"""Fan-out between app processes, after encode/broadcaster: one small interface, backends by URL.
+
+Every subscriber has a bounded queue. A subscriber that falls that far behind (a stalled socket)
+is marked overflowed and its connection is expected to close; the client then reconnects with its
+last sequence number and catches up from the database, so nothing is lost and memory stays bounded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any, Protocol
+
+
+class SubscriberOverflow(Exception):
+    pass
+
+
+class Subscriber:
+    def __init__(self, channels: tuple[str, ...], maxsize: int) -> None:
+        self.channels = set(channels)
+        self.queue: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue(maxsize=maxsize)
+        self.overflowed = False
+
+    def deliver(self, event: dict[str, Any]) -> None:
+        if self.overflowed:
+            return
+        try:
+            self.queue.put_nowait(event)
+        except asyncio.QueueFull:
+            self.overflowed = True
+            # Make room for the wake-up marker so the reader notices at once.
+            self.queue.get_nowait()
+            self.queue.put_nowait(None)
+
+    async def get(self) -> dict[str, Any]:
+        event = await self.queue.get()
+        if event is None:
+            raise SubscriberOverflow()
+        return event
+
+    def __aiter__(self) -> AsyncIterator[dict[str, Any]]:
+        return self._iterate()
+
+    async def _iterate(self) -> AsyncIterator[dict[str, Any]]:
+        while True:
+            yield await self.get()
+
+
+class Broker(Protocol):
+    async def connect(self) -> None: ...
+
+    async def disconnect(self) -> None: ...
+
+    async def publish(self, channel: str, event: dict[str, Any]) -> None: ...
+
+    def subscribe(self, *channels: str) -> Any: ...
+
+    async def add_channels(self, subscriber: Subscriber, *channels: str) -> None: ...
+
+
+class MemoryBroker:
+    """In-process backend: the embedded default and the unit tests."""
+
+    def __init__(self, queue_size: int = 256) -> None:
+        self.queue_size = queue_size
+        self._subscribers: set[Subscriber] = set()
+
+    async def connect(self) -> None:
+        return None
+
+    async def disconnect(self) -> None:
+        self._subscribers.clear()
+
+    async def publish(self, channel: str, event: dict[str, Any]) -> None:
+        # Round-trip through JSON so the memory backend behaves like a networked one (no shared objects).
+        data = json.loads(json.dumps({**event, "channel": channel}))
+        for subscriber in list(self._subscribers):
+            if channel in subscriber.channels:
+                subscriber.deliver(data)
+
+    @asynccontextmanager
+    async def subscribe(self, *channels: str) -> AsyncIterator[Subscriber]:
+        subscriber = Subscriber(channels, self.queue_size)
+        self._subscribers.add(subscriber)
+        try:
+            yield subscriber
+        finally:
+            self._subscribers.discard(subscriber)
+
+    async def add_channels(self, subscriber: Subscriber, *channels: str) -> None:
+        subscriber.channels.update(channels)
+
+
+def create_broker(url: str, queue_size: int = 256) -> Broker:
+    scheme = url.split("://", 1)[0]
+    if scheme == "memory":
+        return MemoryBroker(queue_size)
+    raise ValueError(f"unsupported broker URL {url!r} (supported: memory://)")

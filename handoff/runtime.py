@@ -1,0 +1,21 @@
+"""The long-lived collaborators every flow needs, built once by the app's lifespan and injected."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from handoff.clock import Clock
+from handoff.config import Settings
+from handoff.ports import Bot
+from handoff.realtime.broker import Broker
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    sessions: async_sessionmaker[AsyncSession]
+    broker: Broker
+    bot: Bot
+    clock: Clock

@@ -1,0 +1,65 @@
+"""Signed tokens and password hashes (stdlib only).
+
+Tokens are stateless HMAC signatures so any app process can check them without shared state.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+import time
+
+
+class InvalidToken(Exception):
+    pass
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def sign(secret: str, purpose: str, subject: str, ttl_s: int) -> str:
+    expires = int(time.time()) + ttl_s
+    body = f"{purpose}|{subject}|{expires}"
+    mac = hmac.new(secret.encode(), body.encode(), hashlib.sha256).digest()
+    return f"{_b64(body.encode())}.{_b64(mac)}"
+
+
+def verify(secret: str, purpose: str, token: str) -> str:
+    """The token's subject, if it was signed with `secret` for `purpose` and has not expired."""
+    try:
+        body_b64, mac_b64 = token.split(".", 1)
+        body = _unb64(body_b64)
+        mac = _unb64(mac_b64)
+    except (ValueError, TypeError) as exc:
+        raise InvalidToken("malformed token") from exc
+    expected = hmac.new(secret.encode(), body, hashlib.sha256).digest()
+    if not hmac.compare_digest(mac, expected):
+        raise InvalidToken("bad signature")
+    token_purpose, subject, expires = body.decode().split("|")
+    if token_purpose != purpose:
+        raise InvalidToken("token for another purpose")
+    if int(expires) < time.time():
+        raise InvalidToken("expired")
+    return subject
+
+
+def hash_password(password: str, *, salt: bytes | None = None, rounds: int = 200_000) -> str:
+    salt = salt or secrets.token_bytes(16)
+    digest = hashlib.pbkdf2_hmac("sha256", password.encode(), salt, rounds)
+    return f"pbkdf2_sha256${rounds}${_b64(salt)}${_b64(digest)}"
+
+
+def check_password(password: str, stored: str) -> bool:
+    try:
+        _, rounds, salt, digest = stored.split("$")
+    except ValueError:
+        return False
+    candidate = hash_password(password, salt=_unb64(salt), rounds=int(rounds))
+    return hmac.compare_digest(candidate.split("$")[-1], digest)

@@ -1,0 +1,17 @@
+"""Registers every model on the shared metadata; the one module that knows them all."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from handoff.agents import models as agent_models
+from handoff.conversations import models as conversation_models
+from handoff.database import Base
+from handoff.shop import models as shop_models
+
+MODEL_MODULES = (agent_models, conversation_models, shop_models)
+
+
+async def create_all(engine: AsyncEngine) -> None:
+    async with engine.begin() as conn:
+        await conn.run_sync(Base.metadata.create_all)
