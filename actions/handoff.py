@@ -34,21 +34,25 @@ class ActionHandoff(Action):
         return hand_off(dispatcher, HandoffReason.CUSTOMER_REQUEST, "The customer asked for a person.")
 
 
-def consecutive_fallbacks(tracker: Tracker) -> int:
-    """How many of the latest user turns in a row the bot did not understand."""
+# Turns the bot could not do anything with: too unsure to act, or outside what it handles.
+NOT_UNDERSTOOD = {"nlu_fallback", "out_of_scope"}
+
+
+def consecutive_misses(tracker: Tracker) -> int:
+    """How many of the latest user turns in a row the bot could not help with."""
     count = 0
     for event in reversed(tracker.events):
         if event.get("event") != "user":
             continue
         intent = (event.get("parse_data") or {}).get("intent") or {}
-        if intent.get("name") != "nlu_fallback":
+        if intent.get("name") not in NOT_UNDERSTOOD:
             break
         count += 1
     return count
 
 
 class ActionFallback(Action):
-    """First miss: ask to rephrase. Second miss in a row: a person takes over."""
+    """First miss: ask to rephrase (or say what the bot can do). Second miss in a row: a person takes over."""
 
     def name(self) -> str:
         return "action_fallback"
@@ -56,7 +60,9 @@ class ActionFallback(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        if consecutive_fallbacks(tracker) >= 2:
-            return hand_off(dispatcher, HandoffReason.REPEATED_FALLBACK, "Two messages in a row were not understood.")
-        dispatcher.utter_message(response="utter_default")
+        if consecutive_misses(tracker) >= 2:
+            return hand_off(dispatcher, HandoffReason.REPEATED_FALLBACK,
+                            "Two messages in a row the assistant could not understand or help with.")
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        dispatcher.utter_message(response="utter_out_of_scope" if intent == "out_of_scope" else "utter_default")
         return []

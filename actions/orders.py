@@ -22,7 +22,9 @@ def describe_status(order: dict[str, Any]) -> str:
         return f"{placed}, is received and waiting for payment confirmation. It hasn't been prepared yet."
     if status == "processing":
         return f"{placed}, is being prepared in our warehouse and hasn't shipped yet."
-    tracking = f"{order['carrier']}, tracking number {order['tracking_number']}"
+    if status == "cancelled":
+        return f"{placed}, was cancelled on {day(order.get('cancelled_on'))}."
+    tracking = f"{order.get('carrier')}, tracking number {order.get('tracking_number')}"
     if status == "shipped":
         eta = day(order["estimated_delivery"])
         if order.get("late"):
@@ -33,8 +35,6 @@ def describe_status(order: dict[str, Any]) -> str:
         return f"{placed}, was delivered on {day(order['delivered_on'])} ({tracking})."
     if status == "returned":
         return f"{placed}, was returned on {day(order['returned_on'])} (return {order['return_id']})."
-    if status == "cancelled":
-        return f"{placed}, was cancelled on {day(order['cancelled_on'])}."
     return f"{placed}, has status {status}."
 
 

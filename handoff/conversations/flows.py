@@ -103,6 +103,10 @@ async def route_to_bot(rt: Runtime, message: Message) -> None:
         log.warning("bot unavailable for %s: %s", conversation.id, exc)
         await hand_off(rt, conversation.id, BOT_UNAVAILABLE, f"The assistant did not answer: {exc}")
         return
+    if not replies:
+        # Every turn of this assistant answers something; silence means an action failed inside Rasa.
+        await hand_off(rt, conversation.id, BOT_UNAVAILABLE, "The assistant gave no answer to the last message.")
+        return
     for reply in replies:
         handoff = (reply.get("custom") or {}).get("handoff")
         if handoff is not None:

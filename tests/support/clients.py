@@ -94,16 +94,18 @@ class Customer:
         return self.socket
 
     async def say(self, text: str, client_msg_id: str | None = None) -> Frame:
-        """Sends a message and waits for its ack."""
+        """Sends a message and waits for its ack (or the error frame refusing it)."""
         cid = client_msg_id or uuid.uuid4().hex
         start = len(self.ws.frames)
         await self.ws.send({"type": "message", "client_msg_id": cid, "text": text})
-        return await self.ws.wait_for(lambda f: f["type"] == "ack" and f["client_msg_id"] == cid, start=start)
+        return await self.ws.wait_for(lambda f: f["type"] in ("ack", "error") and f.get("client_msg_id") == cid,
+                                      start=start)
 
     async def ask(self, text: str, timeout: float = 30.0) -> list[str]:
         """Sends a message and returns the bot's replies to it (every bot/system message after it
         until the bot goes quiet)."""
         ack = await self.say(text)
+        assert ack["type"] == "ack", ack
         seq = ack["seq"]
         await self.ws.wait_for(
             lambda f: f["type"] == "message" and f["message"]["seq"] > seq and f["message"]["sender"] != "customer",
