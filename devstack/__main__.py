@@ -18,13 +18,15 @@ def main() -> int:
     parser.add_argument("--app-port", type=int, default=int(os.environ.get("SHOPBOT_PORT", "8000")))
     parser.add_argument("--rasa-port", type=int, default=5005)
     parser.add_argument("--actions-port", type=int, default=5055)
+    parser.add_argument("--host", default=os.environ.get("SHOPBOT_HOST", "127.0.0.1"),
+                        help="where the app listens (0.0.0.0 in a container); Rasa and actions stay on loopback")
     args = parser.parse_args()
 
     database_url = os.environ.get("SHOPBOT_DATABASE_URL", f"sqlite+aiosqlite:///{ROOT / 'var' / 'shopbot.db'}")
     config = StackConfig(
         model=args.model, app_venv=Path(os.environ["APP_VENV"]), bot_venv=Path(os.environ["BOT_VENV"]),
         log_dir=ROOT / "var" / "log", database_url=database_url, app_port=args.app_port,
-        rasa_port=args.rasa_port, actions_port=args.actions_port,
+        rasa_port=args.rasa_port, actions_port=args.actions_port, host=args.host,
         # The demo shop's dates are consistent on its policy day: the demo runs on that day.
         app_env={"SHOPBOT_TODAY": os.environ.get("SHOPBOT_TODAY", "as_of")},
     )

@@ -42,7 +42,8 @@ class StackConfig:
 
     @property
     def app_url(self) -> str:
-        return f"http://{self.host}:{self.app_port}"
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "::") else self.host
+        return f"http://{host}:{self.app_port}"
 
     @property
     def rasa_url(self) -> str:

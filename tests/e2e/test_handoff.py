@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 
 import httpx
 
@@ -123,3 +124,46 @@ async def test_agent_and_customer_relay_in_order_and_persisted(app_url: str) -> 
     await customer.ws.wait_for(lambda f: f["type"] == "state" and f["state"] == "closed")
     refused = await customer.say("hello?")
     assert refused["type"] == "error" and refused["code"] == "conversation_closed"
+
+
+async def test_hand_back_to_the_bot(app_url: str) -> None:
+    agent = await Agent(app_url, "bob", "bob-demo").login()
+    customer = await Customer(app_url).start()
+    await customer.say("please get me a human")
+    await _queued(customer)
+    await agent.claim(customer.conversation_id)
+    await agent.say(customer.conversation_id, "All sorted. I'll pass you back to the assistant.")
+    await agent.ws.send({"type": "handback", "conversation_id": customer.conversation_id})
+    await customer.ws.wait_for(lambda f: f["type"] == "state" and f["state"] == "bot")
+    replies = " ".join(await customer.ask("what payment methods can I use?"))
+    assert "Visa" in replies
+    await agent.ws.close()
+
+
+async def test_bot_down_means_a_person_takes_over(stack, tmp_path) -> None:
+    """A second app process whose Rasa is unreachable: the customer still reaches a person."""
+    from devstack.stack import Service, free_port
+
+    port = free_port()
+    config = stack.config
+    app = Service(
+        "app-no-rasa",
+        [str(config.app_venv / "bin" / "python"), "-m", "uvicorn", "api.main:create_app", "--factory",
+         "--host", "127.0.0.1", "--port", str(port)],
+        {**os.environ, "SHOPBOT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'x.db'}",
+         "SHOPBOT_RASA_URL": f"http://127.0.0.1:{free_port()}", "SHOPBOT_RASA_TIMEOUT_S": "3"},
+        f"http://127.0.0.1:{port}/healthz", config.log_dir / "app-no-rasa.log")
+    app.start()
+    try:
+        for _ in range(100):
+            if app.healthy():
+                break
+            await asyncio.sleep(0.2)
+        customer = await Customer(f"http://127.0.0.1:{port}").start()
+        await customer.say("where is my order 10010?")
+        state = await _queued(customer)
+        assert state["reason"] == "bot_unavailable"
+        stored = await customer.history()
+        assert stored[0]["text"] == "where is my order 10010?"  # nothing the customer said is lost
+    finally:
+        app.stop()
