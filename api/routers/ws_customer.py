@@ -99,7 +99,8 @@ async def customer_socket(
     async with rt.broker.subscribe(channels.conversation(conversation_id)) as sub:
         stream = MessageStream(rt, sender, conversation_id, last_seq)
         await sender.send({"type": "hello", "conversation_id": conversation_id, "state": conversation.state,
-                           "last_seq": conversation.last_seq})
+                           "last_seq": conversation.last_seq, "assigned_agent_id": conversation.assigned_agent_id,
+                           "reason": conversation.handoff_reason})
         await stream.catch_up()
         pump = asyncio.create_task(_pump(sub, stream, sender, websocket))
         try:

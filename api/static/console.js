@@ -599,10 +599,11 @@
       onclick: () => selectConversation(summary.id),
     },
     h('div', { className: 'row-main' },
-      h('span', { className: 'reason' }, reasonLabel(summary.handoff_reason)),
+      h('span', { className: 'reason', title: reasonLabel(summary.handoff_reason) }, reasonLabel(summary.handoff_reason)),
       h('span', { className: 'badge', title: languageLabel(summary.locale) }, (summary.locale || '?').toUpperCase()),
       unread ? h('span', { className: 'unread', title: `${unread} new` }, String(unread)) : null),
-    h('div', { className: 'row-sub' }, summary.customer_id || 'Guest', ' · ', detail));
+    h('div', { className: 'row-sub' }, summary.customer_id || 'Guest', ' · ',
+      h('code', { className: 'reason-code' }, summary.handoff_reason || '—'), ' · ', detail));
 
     const row = h('li', {
       className: classes.join(' '), 'data-testid': 'queue-item', 'data-conversation-id': summary.id,
