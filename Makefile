@@ -1,4 +1,4 @@
-.PHONY: run test lint train validate
+.PHONY: run test lint train eval-nlu containment
 
 run:        ## set up and run the whole product (widget, console, API docs)
 	scripts/run.sh
@@ -11,3 +11,9 @@ lint:
 
 train:
 	scripts/train.sh
+
+eval-nlu:   ## held-out NLU evaluation -> docs/nlu-report.md, docs/results/nlu.json
+	scripts/evaluate-nlu.sh
+
+containment: ## scripted conversations through the real stack -> docs/containment-report.md, docs/results/containment.json
+	scripts/containment.sh

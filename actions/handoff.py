@@ -12,8 +12,11 @@ from rasa_sdk.executor import CollectingDispatcher
 
 class HandoffReason:
     CUSTOMER_REQUEST = "customer_request"
+    COMPLAINT = "complaint"
     REPEATED_FALLBACK = "repeated_fallback"
     BILLING_ANOMALY = "billing_anomaly"
+    REFUND_BEYOND_POLICY = "refund_beyond_policy"
+    RETURN_OUTSIDE_WINDOW = "return_outside_window"
     IDENTITY_UNVERIFIED = "identity_unverified"
     BACKEND_ERROR = "backend_error"
 
@@ -21,7 +24,8 @@ class HandoffReason:
 def hand_off(dispatcher: CollectingDispatcher, reason: str, note: str = "") -> list[EventType]:
     dispatcher.utter_message(response="utter_handoff")
     dispatcher.utter_message(json_message={"handoff": {"reason": reason, "note": note}})
-    return [SlotSet("handoff_reason", reason)]
+    # A pending yes/no question dies with the handoff: a later "yes" must not act on it.
+    return [SlotSet("handoff_reason", reason), SlotSet("awaiting_confirmation", None)]
 
 
 class ActionHandoff(Action):
@@ -31,6 +35,8 @@ class ActionHandoff(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        if (tracker.latest_message.get("intent") or {}).get("name") == "complaint":
+            return hand_off(dispatcher, HandoffReason.COMPLAINT, f"Complaint: {tracker.latest_message.get('text')}")
         return hand_off(dispatcher, HandoffReason.CUSTOMER_REQUEST, "The customer asked for a person.")
 
 

@@ -1,124 +1,101 @@
-"""Answers about one verified order: status and tracking, cancellation, invoice, charges, refund."""
+"""One verified order: status and tracking, cancel, change items, change address, return."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
-from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 
-from actions import billing
 from actions.formatting import day, money
 from actions.handoff import HandoffReason, hand_off
-from actions.shop_api import ShopApi, ShopApiError
+from actions.turn import Turn
 
 
-def describe_status(order: dict[str, Any]) -> str:
-    oid, status = order["order_id"], order["status"]
-    items = ", ".join(f"{i['name']} x{i['qty']}" for i in order["items"])
-    placed = f"Order {oid} ({items}), placed on {day(order['placed_on'])}"
-    if status == "pending":
-        return f"{placed}, is received and waiting for payment confirmation. It hasn't been prepared yet."
-    if status == "processing":
-        return f"{placed}, is being prepared in our warehouse and hasn't shipped yet."
-    if status == "cancelled":
-        return f"{placed}, was cancelled on {day(order.get('cancelled_on'))}."
-    tracking = f"{order.get('carrier')}, tracking number {order.get('tracking_number')}"
-    if status == "shipped":
-        eta = day(order["estimated_delivery"])
-        if order.get("late"):
-            return (f"{placed}, shipped on {day(order['shipped_on'])} with {tracking}. It was expected by {eta} "
-                    "and is running late; the carrier is still showing it in transit.")
-        return f"{placed}, shipped on {day(order['shipped_on'])} with {tracking}. Expected delivery: {eta}."
-    if status == "delivered":
-        return f"{placed}, was delivered on {day(order['delivered_on'])} ({tracking})."
-    if status == "returned":
-        return f"{placed}, was returned on {day(order['returned_on'])} (return {order['return_id']})."
-    return f"{placed}, has status {status}."
+def items(order: dict[str, Any]) -> str:
+    return ", ".join(f"{i['name']} x{i['qty']}" for i in order["items"])
 
 
-class ActionHandleOrderRequest(Action):
-    def name(self) -> str:
-        return "action_handle_order_request"
+def status(turn: Turn, order: dict[str, Any]) -> list[EventType]:
+    lang = turn.language
+    values: dict[str, Any] = {"order_id": order["order_id"], "items": items(order),
+                              "placed": day(order["placed_on"], lang)}
+    state = order["status"]
+    if state in ("shipped", "delivered"):
+        values.update(carrier=order.get("carrier"), tracking=order.get("tracking_number"),
+                      shipped=day(order.get("shipped_on"), lang), eta=day(order.get("estimated_delivery"), lang),
+                      delivered=day(order.get("delivered_on"), lang))
+    if state == "shipped":
+        turn.say("utter_status_shipped_late" if order.get("late") else "utter_status_shipped", **values)
+    elif state == "returned":
+        turn.say("utter_status_returned", returned=day(order.get("returned_on"), lang),
+                 return_id=order.get("return_id"), **values)
+    elif state == "cancelled":
+        turn.say("utter_status_cancelled", cancelled=day(order.get("cancelled_on"), lang), **values)
+    else:
+        turn.say(f"utter_status_{state}", **values)
+    return []
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
-        if tracker.get_slot("verification_locked") or not tracker.get_slot("order_verified"):
-            # Reset the lock so a later request can try again, once a person has looked at it.
-            events = hand_off(dispatcher, HandoffReason.IDENTITY_UNVERIFIED,
-                              "The customer could not confirm the e-mail on the order.")
-            dispatcher.utter_message(text="I couldn't verify that this order is yours, so a colleague will help.")
-            return [*events, SlotSet("verification_locked", False), SlotSet("verification_failures", 0)]
-        order_id = tracker.get_slot("order_id")
-        request = tracker.get_slot("order_request") or "status"
-        api = ShopApi()
-        try:
-            order = await api.order(order_id)
-            if order is None:
-                dispatcher.utter_message(text=f"I couldn't find order {order_id}.")
-                return [SlotSet("order_id", None)]
-            if request == "cancel":
-                return self._offer_cancel(dispatcher, order)
-            if request in ("invoice", "charge", "refund"):
-                invoice = await api.invoice_for_order(order_id)
-                if invoice is None:
-                    dispatcher.utter_message(text=f"There is no invoice for order {order_id} yet.")
-                    return []
-                return billing.answer(request, dispatcher, order, invoice)
-        except ShopApiError as exc:
-            return hand_off(dispatcher, HandoffReason.BACKEND_ERROR, f"Shop API failed: {exc}")
-        dispatcher.utter_message(text=describe_status(order))
+
+def offer_cancel(turn: Turn, order: dict[str, Any]) -> list[EventType]:
+    oid = order["order_id"]
+    if order["cancellable"]:
+        turn.say("utter_cancel_offer", order_id=oid, total=money(order["total"], order["currency"], turn.language))
+        return [SlotSet("awaiting_confirmation", "cancel_order")]
+    if order["status"] in ("shipped", "delivered"):
+        turn.say("utter_cancel_refused_shipped", order_id=oid, status=order["status"])
+    else:
+        turn.say("utter_cancel_nothing", order_id=oid, status=order["status"])
+    return []
+
+
+async def confirm_cancel(turn: Turn, order_id: str) -> list[EventType]:
+    await turn.api.cancel_order(order_id)
+    turn.say("utter_cancel_done", order_id=order_id)
+    return []
+
+
+def ask_change(turn: Turn, order: dict[str, Any]) -> list[EventType]:
+    """change / address: only before shipping; then the details form asks what to change."""
+    if not order["changeable"]:
+        turn.say("utter_change_refused", order_id=order["order_id"], status=order["status"])
         return []
+    # The details form asks (action_ask_details words it for the request). The order is pinned:
+    # an address can contain a number shaped like an order number, which would refill order_id.
+    return [SlotSet("details", None), SlotSet("details_order_id", order["order_id"]), FollowupAction("details_form")]
 
-    @staticmethod
-    def _offer_cancel(dispatcher: CollectingDispatcher, order: dict[str, Any]) -> list[EventType]:
-        oid = order["order_id"]
-        if order["cancellable"]:
-            dispatcher.utter_message(
-                text=f"Order {oid} ({money(order['total'], order['currency'])}) hasn't shipped yet, so I can "
-                     "cancel it free of charge. Shall I cancel it?",
-                buttons=[{"title": "Yes, cancel it", "payload": "/affirm"},
-                         {"title": "No, keep it", "payload": "/deny"}],
-            )
-            return [SlotSet("awaiting_confirmation", "cancel_order")]
-        if order["status"] in ("shipped", "delivered"):
-            dispatcher.utter_message(
-                text=f"Order {oid} has already {order['status']}, so it can't be cancelled any more. "
-                     "You can refuse the delivery or start a return once it arrives.")
-        else:
-            dispatcher.utter_message(text=f"Order {oid} is {order['status']}, so there is nothing to cancel.")
+
+async def submit_change(turn: Turn, order_id: str, kind: str, details: str) -> list[EventType]:
+    if kind == "change":
+        await turn.api.request_change(order_id, details)
+        turn.say("utter_change_noted", order_id=order_id, details=details)
         return []
+    if len(details.strip()) < 8 or not any(ch.isdigit() for ch in details):
+        turn.say("utter_address_too_short")
+        return [SlotSet("details", None), FollowupAction("details_form")]
+    updated = await turn.api.change_address(order_id, details.strip())
+    turn.say("utter_address_changed", order_id=order_id, address=updated["shipping_address"])
+    return []
 
 
-class ActionConfirmCancel(Action):
-    def name(self) -> str:
-        return "action_confirm_cancel"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
-        order_id = tracker.get_slot("order_id")
-        try:
-            ok, body = await ShopApi().cancel_order(order_id)
-        except ShopApiError as exc:
-            return [*hand_off(dispatcher, HandoffReason.BACKEND_ERROR, f"Cancelling failed: {exc}"),
-                    SlotSet("awaiting_confirmation", None)]
-        if ok:
-            dispatcher.utter_message(
-                text=f"Done: order {order_id} is cancelled. The payment goes back to your original payment method.")
-        else:
-            dispatcher.utter_message(text=f"I couldn't cancel order {order_id}: {body.get('detail', 'not possible')}.")
-        return [SlotSet("awaiting_confirmation", None)]
+async def offer_return(turn: Turn, order: dict[str, Any]) -> list[EventType]:
+    oid, lang = order["order_id"], turn.language
+    if order["status"] != "delivered":
+        turn.say("utter_return_not_delivered", order_id=oid, status=order["status"])
+        return []
+    if not order["returnable"]:
+        turn.say("utter_return_outside_window", order_id=oid, window_end=day(order.get("return_window_ends"), lang))
+        return hand_off(turn.dispatcher, HandoffReason.RETURN_OUTSIDE_WINDOW,
+                        f"Return asked for order {oid} after the window ended on {order.get('return_window_ends')}.")
+    policy = await turn.api.policy()
+    returns = policy.get("returns", {})
+    turn.say("utter_return_offer", order_id=oid, window_end=day(order.get("return_window_ends"), lang),
+             condition=returns.get("condition"), return_shipping=returns.get("return_shipping"))
+    return [SlotSet("awaiting_confirmation", "return")]
 
 
-class ActionDeclineCancel(Action):
-    def name(self) -> str:
-        return "action_decline_cancel"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
-        dispatcher.utter_message(response="utter_cancel_kept")
-        return [SlotSet("awaiting_confirmation", None)]
+async def confirm_return(turn: Turn, order_id: str) -> list[EventType]:
+    order = await turn.api.start_return(order_id)
+    policy = await turn.api.policy()
+    turn.say("utter_return_created", order_id=order_id, return_id=order.get("pending_return_id"),
+             refund_to=policy.get("refunds", {}).get("to"))
+    return []

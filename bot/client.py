@@ -28,6 +28,15 @@ class RasaClient:
             raise BotUnavailable(str(exc)) from exc
         return list(resp.json())
 
+    async def parse(self, text: str) -> dict[str, Any]:
+        """NLU only (no dialogue, no actions): what the bot would understand from `text`."""
+        try:
+            resp = await self._http.post("/model/parse", params={"token": self._token}, json={"text": text})
+            resp.raise_for_status()
+        except httpx.HTTPError as exc:
+            raise BotUnavailable(str(exc)) from exc
+        return dict(resp.json())
+
     async def tracker(self, conversation_id: str) -> dict[str, Any]:
         try:
             resp = await self._http.get(f"/conversations/{conversation_id}/tracker",

@@ -7,7 +7,7 @@ source "$(dirname "$0")/env.sh"
 "$ROOT/scripts/ensure-chromium.sh"
 cd "$ROOT"
 echo "==> validating the Rasa training data" >&2
-"$BOT_VENV/bin/rasa" data validate --fail-on-warnings --config bot/config.yml --domain bot/domain.yml \
+"$BOT_VENV/bin/rasa" data validate --fail-on-warnings --config bot/config.yml --domain bot/domain \
   --data bot/data > var-validate.log 2>&1 || { cat var-validate.log; rm -f var-validate.log; exit 1; }
 rm -f var-validate.log
 SHOPBOT_MODEL="$("$ROOT/scripts/train.sh" | tail -n 1)"

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Awaitable
+from typing import Any, Literal
 
 from fastapi import APIRouter, HTTPException, status
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from api.deps import RuntimeDep, ServiceDep, SessionDep
 from handoff.shop import service as shop_service
@@ -49,10 +50,8 @@ async def get_invoice(order_id: str, session: SessionDep) -> dict[str, Any]:
 async def cancel_order(order_id: str, session: SessionDep, rt: RuntimeDep) -> dict[str, Any]:
     if await shop_service.get_order(session=session, order_id=order_id, clock=rt.clock) is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"order {order_id} not found")
-    try:
-        return await shop_service.cancel_order(session=session, order_id=order_id, clock=rt.clock)
-    except shop_service.OrderNotCancellable as exc:
-        raise HTTPException(status.HTTP_409_CONFLICT, "the order has already shipped or is closed") from exc
+    return await _guard(shop_service.cancel_order(session=session, order_id=order_id, clock=rt.clock),
+                        f"order {order_id}")
 
 
 @router.get("/customers/{customer_id}")
@@ -66,3 +65,95 @@ async def get_customer(customer_id: str, session: SessionDep) -> dict[str, Any]:
 @router.get("/policy")
 async def get_policy(session: SessionDep) -> dict[str, Any]:
     return await shop_service.get_policy(session=session)
+
+
+def _refused(exc: shop_service.ShopRuleViolation) -> HTTPException:
+    return HTTPException(status.HTTP_409_CONFLICT, {"code": exc.code, "detail": exc.detail})
+
+
+async def _guard(call: Awaitable[dict[str, Any]], what: str) -> dict[str, Any]:
+    try:
+        return await call
+    except shop_service.ShopRuleViolation as exc:
+        raise _refused(exc) from exc
+    except LookupError as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"{what} not found") from exc
+
+
+class ChangeRequest(BaseModel):
+    details: str = Field(min_length=1, max_length=1000)
+
+
+class AddressChange(BaseModel):
+    address: str = Field(min_length=5, max_length=300)
+
+
+class SubscriptionChange(BaseModel):
+    action: Literal["cancel", "pause", "discount"]
+    months: int = 1
+
+
+class CustomerChange(BaseModel):
+    email: str | None = Field(default=None, max_length=254)
+    phone: str | None = Field(default=None, max_length=32)
+    address: str | None = Field(default=None, max_length=300)
+
+
+@router.post("/orders/{order_id}/change-requests")
+async def request_change(order_id: str, body: ChangeRequest, session: SessionDep, rt: RuntimeDep) -> dict[str, Any]:
+    return await _guard(shop_service.request_change(session=session, order_id=order_id, details=body.details,
+                                                    clock=rt.clock), f"order {order_id}")
+
+
+@router.post("/orders/{order_id}/address")
+async def change_address(order_id: str, body: AddressChange, session: SessionDep, rt: RuntimeDep) -> dict[str, Any]:
+    return await _guard(shop_service.change_address(session=session, order_id=order_id, address=body.address,
+                                                    clock=rt.clock), f"order {order_id}")
+
+
+@router.post("/orders/{order_id}/returns")
+async def start_return(order_id: str, session: SessionDep, rt: RuntimeDep) -> dict[str, Any]:
+    return await _guard(shop_service.start_return(session=session, order_id=order_id, clock=rt.clock),
+                        f"order {order_id}")
+
+
+@router.get("/orders/{order_id}/refund-eligibility")
+async def refund_eligibility(order_id: str, session: SessionDep, rt: RuntimeDep) -> dict[str, Any]:
+    return await _guard(shop_service.refund_eligibility(session=session, order_id=order_id, clock=rt.clock),
+                        f"order {order_id}")
+
+
+@router.post("/orders/{order_id}/refund-requests")
+async def request_refund(order_id: str, session: SessionDep, rt: RuntimeDep) -> dict[str, Any]:
+    return await _guard(shop_service.request_refund(session=session, order_id=order_id, clock=rt.clock),
+                        f"order {order_id}")
+
+
+@router.get("/customers/{customer_id}/invoices")
+async def customer_invoices(customer_id: str, session: SessionDep) -> list[dict[str, Any]]:
+    return await shop_service.invoices_for_customer(session=session, customer_id=customer_id)
+
+
+@router.get("/customers/{customer_id}/subscriptions")
+async def customer_subscriptions(customer_id: str, session: SessionDep) -> list[dict[str, Any]]:
+    return await shop_service.subscriptions_for_customer(session=session, customer_id=customer_id)
+
+
+@router.patch("/customers/{customer_id}")
+async def update_customer(customer_id: str, body: CustomerChange, session: SessionDep) -> dict[str, Any]:
+    return await _guard(shop_service.update_customer(session=session, customer_id=customer_id,
+                                                     changes=body.model_dump(exclude_none=True)),
+                        f"customer {customer_id}")
+
+
+@router.post("/subscriptions/{subscription_id}")
+async def change_subscription(subscription_id: str, body: SubscriptionChange, session: SessionDep,
+                              rt: RuntimeDep) -> dict[str, Any]:
+    return await _guard(shop_service.change_subscription(session=session, subscription_id=subscription_id,
+                                                         action=body.action, months=body.months, clock=rt.clock),
+                        f"subscription {subscription_id}")
+
+
+@router.get("/products")
+async def products(session: SessionDep) -> list[dict[str, Any]]:
+    return await shop_service.products(session=session)

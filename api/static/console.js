@@ -775,7 +775,6 @@
   function messageElement({ sender, authorId, text, createdAt }) {
     const li = h('li', {
       className: sender === 'agent' ? 'msg mine' : 'msg', 'data-testid': 'message', 'data-sender': sender,
-      dir: 'auto',
     });
     if (sender !== 'system') li.append(h('div', { className: 'msg-author' }, senderLabel(sender, authorId)));
     li.append(h('div', { className: 'bubble', dir: 'auto' }, text));

@@ -326,7 +326,8 @@
     li.className = sender === 'customer' ? 'msg mine' : 'msg';
     li.setAttribute('data-testid', 'message');
     li.dataset.sender = sender;
-    li.dir = 'auto';
+    // The row follows the page's direction (it holds the author and time); only the bubble's
+    // direction comes from its own text.
 
     if (sender === 'bot' || sender === 'agent') {
       const author = document.createElement('div');

@@ -14,24 +14,23 @@ from handoff.shop import service as shop_service
 _INTERNAL_SLOTS = {"requested_slot", "session_started_metadata"}
 
 
+def understood(parse: dict[str, Any], seq: int | None, text: str | None) -> dict[str, Any]:
+    """One user turn as the bot understood it: intent, confidence, runner-up intents, entities."""
+    intent = parse.get("intent") or {}
+    return {
+        "seq": seq,
+        "text": text,
+        "intent": intent.get("name"),
+        "confidence": round(float(intent.get("confidence") or 0.0), 4),
+        "ranking": [{"intent": r.get("name"), "confidence": round(float(r.get("confidence") or 0.0), 4)}
+                    for r in (parse.get("intent_ranking") or [])[:3]],
+        "entities": [{"entity": e.get("entity"), "value": e.get("value")} for e in parse.get("entities") or []],
+    }
+
+
 def understood_turns(tracker: dict[str, Any]) -> list[dict[str, Any]]:
-    """Each user turn as the bot understood it: intent, confidence, runner-up intents, entities."""
-    turns = []
-    for event in tracker.get("events", []):
-        if event.get("event") != "user":
-            continue
-        parse = event.get("parse_data") or {}
-        intent = parse.get("intent") or {}
-        turns.append({
-            "seq": (event.get("metadata") or {}).get("seq"),
-            "text": event.get("text"),
-            "intent": intent.get("name"),
-            "confidence": round(float(intent.get("confidence") or 0.0), 4),
-            "ranking": [{"intent": r.get("name"), "confidence": round(float(r.get("confidence") or 0.0), 4)}
-                        for r in (parse.get("intent_ranking") or [])[:3]],
-            "entities": [{"entity": e.get("entity"), "value": e.get("value")} for e in parse.get("entities") or []],
-        })
-    return turns
+    return [understood(e.get("parse_data") or {}, (e.get("metadata") or {}).get("seq"), e.get("text"))
+            for e in tracker.get("events", []) if e.get("event") == "user"]
 
 
 def filled_slots(tracker: dict[str, Any]) -> dict[str, Any]:
@@ -48,9 +47,11 @@ async def build(
     reason: str,
     note: str,
     clock: Clock,
+    extra_turns: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
+    """`extra_turns`: turns the dialogue never saw (a message that went straight to a person)."""
     tracker = tracker or {}
-    turns = understood_turns(tracker)
+    turns = [*understood_turns(tracker), *(extra_turns or [])]
     by_seq = {t["seq"]: t for t in turns if t["seq"] is not None}
     transcript = []
     for m in messages:
@@ -70,7 +71,8 @@ async def build(
         "conversation_id": conversation.id,
         "reason": reason,
         "note": note,
-        "language": conversation.locale,
+        "language": conversation.language,
+        "widget_locale": conversation.locale,
         "customer": customer,
         "customer_verified": customer is not None,
         "orders": orders or [],

@@ -9,16 +9,20 @@ from typing import Any
 
 from handoff.context import service as context_service
 from handoff.conversations import service as conversation_service
+from handoff.conversations import texts
 from handoff.conversations.enums import ConversationState, Sender
 from handoff.conversations.exceptions import AlreadyClaimed, ConversationClosed, ConversationNotFound, NotAllowed
 from handoff.conversations.models import Conversation, Message
 from handoff.conversations.schemas import ConversationSummary, MessagePublic
+from handoff.language import detect as detect_language
 from handoff.realtime import channels
+from handoff.routing import frustration
 from handoff.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
 BOT_UNAVAILABLE = "bot_unavailable"
+FRUSTRATION = "frustration"
 
 
 async def _get(rt: Runtime, conversation_id: str) -> Conversation:
@@ -58,16 +62,18 @@ async def _after_transition(rt: Runtime, previous: ConversationState, conversati
     current = ConversationState(conversation.state)
     match (previous, current):
         case (ConversationState.BOT, ConversationState.QUEUED):
-            text = "You're in the queue. A member of our support team will join shortly."
+            key = "queued"
         case (ConversationState.QUEUED, ConversationState.ASSIGNED):
-            text = f"{(conversation.assigned_agent_id or 'An agent').capitalize()} has joined the conversation."
+            key = "joined"
         case (ConversationState.ASSIGNED, ConversationState.BOT):
-            text = "You're back with our assistant. Ask for a person any time."
+            key = "back_to_bot"
         case (_, ConversationState.CLOSED):
-            text = "This conversation has been closed. Thank you for contacting us."
+            key = "closed"
         case _:
             log.warning("unexpected transition %s -> %s of %s", previous, current, conversation.id)
-            text = ""
+            key = ""
+    agent = (conversation.assigned_agent_id or "").capitalize()
+    text = texts.system_message(key, conversation.language, agent=agent) if key else ""
     if text:
         await _say(rt, conversation.id, Sender.SYSTEM, text)
     await _publish_state(rt, conversation)
@@ -96,7 +102,22 @@ async def route_to_bot(rt: Runtime, message: Message) -> None:
     conversation = await _get(rt, message.conversation_id)
     if conversation.state != ConversationState.BOT:
         return
-    metadata = {"seq": message.seq, "customer_id": conversation.customer_id, "locale": conversation.locale}
+    language = detect_language(message.text, hint=conversation.language)
+    if language != conversation.language:
+        async with rt.sessions() as session:
+            await conversation_service.set_language(session=session, conversation_id=conversation.id,
+                                                    language=language)
+    upset = frustration.detect(message.text)
+    if upset is not None:
+        # Straight to a person; the bot's NLU of the message is still recorded for the agent.
+        try:
+            parsed = [context_service.understood(await rt.bot.parse(message.text), message.seq, message.text)]
+        except Exception:
+            parsed = []
+        await hand_off(rt, conversation.id, FRUSTRATION, f"{upset.signal}: {upset.evidence}", extra_turns=parsed)
+        return
+    metadata = {"seq": message.seq, "customer_id": conversation.customer_id, "locale": conversation.locale,
+                "language": language}
     try:
         replies = await rt.bot.send(conversation.id, message.text, metadata)
     except Exception as exc:
@@ -118,7 +139,8 @@ async def route_to_bot(rt: Runtime, message: Message) -> None:
             await _say(rt, conversation.id, Sender.BOT, reply["text"], payload=payload)
 
 
-async def hand_off(rt: Runtime, conversation_id: str, reason: str, note: str = "") -> bool:
+async def hand_off(rt: Runtime, conversation_id: str, reason: str, note: str = "",
+                   extra_turns: list[dict[str, Any]] | None = None) -> bool:
     """Queues a bot conversation for a person, with the context captured at this moment."""
     conversation = await _get(rt, conversation_id)
     if conversation.state != ConversationState.BOT:
@@ -132,7 +154,8 @@ async def hand_off(rt: Runtime, conversation_id: str, reason: str, note: str = "
         messages = await conversation_service.messages_after(session=session, conversation_id=conversation_id,
                                                              after_seq=0)
         data = await context_service.build(session=session, conversation=conversation, messages=messages,
-                                           tracker=tracker, reason=reason, note=note, clock=rt.clock)
+                                           tracker=tracker, reason=reason, note=note, clock=rt.clock,
+                                           extra_turns=extra_turns)
         queued = await conversation_service.queue_for_handoff(session=session, conversation_id=conversation_id,
                                                                reason=reason, context=data, clock=rt.clock)
     if not queued:

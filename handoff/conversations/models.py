@@ -21,7 +21,9 @@ class Conversation(Base):
     state: Mapped[ConversationState] = mapped_column(String(16), default=ConversationState.BOT, index=True)
     # The signed-in customer the widget was opened with, if any.
     customer_id: Mapped[str | None] = mapped_column(String(16))
-    locale: Mapped[str] = mapped_column(String(16), default="en")
+    locale: Mapped[str] = mapped_column(String(16), default="en")  # the widget's language
+    # The language the customer last wrote in (detected per message; the widget's locale at first).
+    language: Mapped[str] = mapped_column(String(8), default="en")
     # Highest sequence number handed out; incremented atomically for every stored message.
     last_seq: Mapped[int] = mapped_column(Integer, default=0)
     assigned_agent_id: Mapped[str | None] = mapped_column(ForeignKey("agents.id"))

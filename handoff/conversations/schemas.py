@@ -25,8 +25,15 @@ class MessagePublic(BaseModel):
     @classmethod
     def of(cls, message: Message) -> MessagePublic:
         buttons = (message.payload or {}).get("buttons")
-        return cls(seq=message.seq, sender=message.sender, author_id=message.author_id, text=message.text,
-                   client_msg_id=message.client_msg_id, created_at=message.created_at, buttons=buttons)
+        return cls(
+            seq=message.seq,
+            sender=message.sender,
+            author_id=message.author_id,
+            text=message.text,
+            client_msg_id=message.client_msg_id,
+            created_at=message.created_at,
+            buttons=buttons,
+        )
 
 
 class ConversationSummary(BaseModel):
@@ -35,6 +42,7 @@ class ConversationSummary(BaseModel):
     id: str
     state: ConversationState
     locale: str
+    language: str
     customer_id: str | None
     assigned_agent_id: str | None
     handoff_reason: str | None
@@ -43,10 +51,17 @@ class ConversationSummary(BaseModel):
 
     @classmethod
     def of(cls, conversation: Conversation) -> ConversationSummary:
-        return cls(id=conversation.id, state=conversation.state, locale=conversation.locale,
-                   customer_id=conversation.customer_id, assigned_agent_id=conversation.assigned_agent_id,
-                   handoff_reason=conversation.handoff_reason, queued_at=conversation.queued_at,
-                   last_seq=conversation.last_seq)
+        return cls(
+            id=conversation.id,
+            state=conversation.state,
+            locale=conversation.locale,
+            language=conversation.language,
+            customer_id=conversation.customer_id,
+            assigned_agent_id=conversation.assigned_agent_id,
+            handoff_reason=conversation.handoff_reason,
+            queued_at=conversation.queued_at,
+            last_seq=conversation.last_seq,
+        )
 
 
 class ConversationCreated(BaseModel):

@@ -15,7 +15,7 @@ from handoff.conversations.models import Conversation, HandoffContext, Message
 
 
 async def create(*, session: AsyncSession, customer_id: str | None, locale: str, clock: Clock) -> Conversation:
-    conversation = Conversation(customer_id=customer_id, locale=locale, state=ConversationState.BOT,
+    conversation = Conversation(customer_id=customer_id, locale=locale, language=locale, state=ConversationState.BOT,
                                 last_seq=0, created_at=clock.now())
     session.add(conversation)
     await session.commit()
@@ -149,3 +149,8 @@ async def queue_for_handoff(
     session.add(HandoffContext(conversation_id=conversation_id, reason=reason, data=context, created_at=clock.now()))
     await session.commit()
     return True
+
+
+async def set_language(*, session: AsyncSession, conversation_id: str, language: str) -> None:
+    await session.execute(update(Conversation).where(Conversation.id == conversation_id).values(language=language))
+    await session.commit()

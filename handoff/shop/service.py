@@ -9,11 +9,21 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handoff.clock import Clock
-from handoff.shop.models import Customer, Invoice, Order, Policy
+from handoff.shop.models import Customer, Invoice, Order, Policy, Product, Subscription
 
 
-class OrderNotCancellable(Exception):
-    pass
+class ShopRuleViolation(Exception):
+    """The shop's policy does not allow this; `code` says which rule (clients branch on it)."""
+
+    def __init__(self, code: str, detail: str) -> None:
+        super().__init__(detail)
+        self.code = code
+        self.detail = detail
+
+
+class OrderNotCancellable(ShopRuleViolation):
+    def __init__(self, order_id: str) -> None:
+        super().__init__("not_cancellable", f"order {order_id} has already shipped or is closed")
 
 
 async def get_policy(*, session: AsyncSession) -> dict[str, Any]:
@@ -95,3 +105,156 @@ async def cancel_order(*, session: AsyncSession, order_id: str, clock: Clock) ->
     order.data = {**order.data, "status": "cancelled", "cancelled_on": clock.today().isoformat()}
     await session.commit()
     return order_view(order, policy, clock.today())
+
+
+def to_usd(amount: float, currency: str, policy: dict[str, Any]) -> float:
+    rate = float(policy.get("rates_per_usd", {}).get(currency, 1.0))
+    return round(amount / rate, 2)
+
+
+async def _order_row(session: AsyncSession, order_id: str) -> Order:
+    order = await session.get(Order, order_id)
+    if order is None:
+        raise LookupError(order_id)
+    return order
+
+
+async def request_change(*, session: AsyncSession, order_id: str, details: str, clock: Clock) -> dict[str, Any]:
+    """Records a change of items or quantities for the warehouse to apply before shipping."""
+    policy = await get_policy(session=session)
+    order = await _order_row(session, order_id)
+    if order.status not in policy.get("changes", {}).get("items_or_address_while", []):
+        raise ShopRuleViolation("not_changeable", f"order {order_id} is {order.status}")
+    requests = [*order.data.get("change_requests", []), {"details": details, "requested_on": clock.today().isoformat()}]
+    order.data = {**order.data, "change_requests": requests}
+    await session.commit()
+    return order_view(order, policy, clock.today())
+
+
+async def change_address(*, session: AsyncSession, order_id: str, address: str, clock: Clock) -> dict[str, Any]:
+    policy = await get_policy(session=session)
+    order = await _order_row(session, order_id)
+    if order.status not in policy.get("changes", {}).get("items_or_address_while", []):
+        raise ShopRuleViolation("not_changeable", f"order {order_id} is {order.status}")
+    order.data = {**order.data, "shipping_address": address}
+    await session.commit()
+    return order_view(order, policy, clock.today())
+
+
+async def start_return(*, session: AsyncSession, order_id: str, clock: Clock) -> dict[str, Any]:
+    policy = await get_policy(session=session)
+    order = await _order_row(session, order_id)
+    view = order_view(order, policy, clock.today())
+    if order.status != "delivered":
+        raise ShopRuleViolation("not_delivered", f"order {order_id} is {order.status}")
+    if not view["returnable"]:
+        raise ShopRuleViolation("outside_return_window", f"the return window ended on {view['return_window_ends']}")
+    if order.data.get("pending_return_id"):
+        return view
+    return_id = f"RET-{order_id}"
+    order.data = {**order.data, "pending_return_id": return_id, "return_requested_on": clock.today().isoformat()}
+    await session.commit()
+    return order_view(order, policy, clock.today())
+
+
+async def refund_eligibility(*, session: AsyncSession, order_id: str, clock: Clock) -> dict[str, Any]:
+    """Whether the bot may file a refund request itself, and for how much (shipping is not refunded)."""
+    policy = await get_policy(session=session)
+    order = await _order_row(session, order_id)
+    view = order_view(order, policy, clock.today())
+    invoice = await session.scalar(select(Invoice).where(Invoice.order_id == order_id))
+    refunds = policy.get("refunds", {})
+    shipping = 0.0 if refunds.get("shipping_refunded") else float(order.data.get("shipping", 0.0))
+    amount = round(float(order.data.get("total", 0.0)) - shipping, 2)
+    amount_usd = to_usd(amount, order.data.get("currency", "USD"), policy)
+    limit = float(refunds.get("bot_may_request_up_to_usd", 0.0))
+    result = {"order_id": order_id, "amount": amount, "currency": order.data.get("currency"),
+              "amount_usd": amount_usd, "limit_usd": limit, "eligible": False, "reason": None,
+              "to": refunds.get("to"), "processing_business_days": refunds.get("processing_business_days")}
+    if invoice is not None and invoice.data.get("anomaly") == "duplicate_charge":
+        result["reason"] = "duplicate_charge"
+    elif invoice is not None and invoice.data.get("refund"):
+        result["reason"] = "already_refunded"
+    elif order.status != "delivered":
+        result["reason"] = "not_delivered"
+    elif not view["returnable"]:
+        result["reason"] = "outside_return_window"
+    elif amount_usd > limit:
+        result["reason"] = "above_bot_limit"
+    else:
+        result["eligible"] = True
+    return result
+
+
+async def request_refund(*, session: AsyncSession, order_id: str, clock: Clock) -> dict[str, Any]:
+    check = await refund_eligibility(session=session, order_id=order_id, clock=clock)
+    if not check["eligible"]:
+        raise ShopRuleViolation(check["reason"], f"refund for order {order_id} needs a person: {check['reason']}")
+    invoice = await session.scalar(select(Invoice).where(Invoice.order_id == order_id))
+    assert invoice is not None
+    refund = {"amount": check["amount"], "status": "pending", "requested_on": clock.today().isoformat(),
+              "reason": "customer request via assistant"}
+    invoice.data = {**invoice.data, "refund": refund}
+    await session.commit()
+    return {**check, "refund": refund, "invoice_id": invoice.invoice_id}
+
+
+async def invoices_for_customer(*, session: AsyncSession, customer_id: str) -> list[dict[str, Any]]:
+    rows = await session.scalars(select(Invoice).where(Invoice.customer_id == customer_id)
+                                 .order_by(Invoice.invoice_id))
+    return [dict(i.data) for i in rows]
+
+
+async def subscriptions_for_customer(*, session: AsyncSession, customer_id: str) -> list[dict[str, Any]]:
+    rows = await session.scalars(select(Subscription).where(Subscription.customer_id == customer_id)
+                                 .order_by(Subscription.subscription_id))
+    return [dict(s.data) for s in rows]
+
+
+async def change_subscription(
+    *, session: AsyncSession, subscription_id: str, action: str, clock: Clock, months: int = 1
+) -> dict[str, Any]:
+    """action: cancel | pause | discount (the retention offers come from policy)."""
+    policy = await get_policy(session=session)
+    row = await session.get(Subscription, subscription_id)
+    if row is None:
+        raise LookupError(subscription_id)
+    data = dict(row.data)
+    today = clock.today()
+    if data["status"] == "cancelled":
+        raise ShopRuleViolation("already_cancelled", f"subscription {subscription_id} is already cancelled")
+    if action == "cancel":
+        # Effective at the end of the paid month: the day before the next renewal.
+        renewal = data.get("next_renewal")
+        ends = date.fromisoformat(renewal) - timedelta(days=1) if renewal else today
+        data.update(status="cancelled", cancelled_on=today.isoformat(), ends_on=ends.isoformat())
+        data.pop("next_renewal", None)
+    elif action == "pause":
+        limit = int(policy.get("subscriptions", {}).get("pause_max_months", 0))
+        if not 1 <= months <= limit:
+            raise ShopRuleViolation("pause_too_long", f"a subscription can be paused for 1 to {limit} months")
+        until = today + timedelta(days=30 * months)
+        data.update(status="paused", paused_until=until.isoformat())
+    elif action == "discount":
+        data["discount"] = {"percent": 20, "renewals": 3, "granted_on": today.isoformat()}
+    else:
+        raise ValueError(action)
+    row.data = data
+    await session.commit()
+    return data
+
+
+async def update_customer(*, session: AsyncSession, customer_id: str, changes: dict[str, str]) -> dict[str, Any]:
+    customer = await session.get(Customer, customer_id)
+    if customer is None:
+        raise LookupError(customer_id)
+    allowed = {k: v for k, v in changes.items() if k in ("email", "phone", "address") and v}
+    if "email" in allowed:
+        customer.email = allowed["email"].lower()
+    customer.data = {**customer.data, **allowed}
+    await session.commit()
+    return dict(customer.data)
+
+
+async def products(*, session: AsyncSession) -> list[dict[str, Any]]:
+    return [dict(p.data) for p in await session.scalars(select(Product).order_by(Product.sku))]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from playwright.async_api import Browser, Page, expect
 
-from tests.support import shop
+from devstack import demo_shop as shop
 
 TIMEOUT = 30_000
 

@@ -7,8 +7,8 @@ import os
 
 import httpx
 
-from tests.support import shop
-from tests.support.clients import Agent, Customer
+from devstack import demo_shop as shop
+from devstack.clients import Agent, Customer
 
 
 async def _queued(customer: Customer) -> dict:

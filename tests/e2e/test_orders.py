@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support import shop
-from tests.support.clients import Customer
+from devstack import demo_shop as shop
+from devstack.clients import Customer
 
 
 def _first(status: str, skip: int = 0) -> dict:

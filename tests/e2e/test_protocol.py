@@ -8,7 +8,7 @@ import uuid
 import httpx
 import websockets
 
-from tests.support.clients import Agent, Customer, Socket
+from devstack.clients import Agent, Customer, Socket
 
 
 async def test_malformed_frames_get_errors_and_the_socket_keeps_working(app_url: str) -> None:

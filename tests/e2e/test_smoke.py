@@ -1,4 +1,4 @@
-from tests.support.clients import Customer
+from devstack.clients import Customer
 
 
 async def test_greeting_reaches_rasa(app_url: str) -> None:

@@ -7,7 +7,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-DATA = Path(__file__).resolve().parents[2] / "data" / "demo-store"
+DATA = Path(__file__).resolve().parent.parent / "data" / "demo-store"
 
 
 @cache

@@ -1,4 +1,4 @@
-"""Real websocket clients for the tests: they speak docs/protocol.md to a running app."""
+"""Real websocket clients speaking docs/protocol.md to a running app (used by tests and benchmarks)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,31 @@
+"""What the service itself tells the customer (not the bot), in the conversation's language."""
+
+from __future__ import annotations
+
+SYSTEM_MESSAGES: dict[str, dict[str, str]] = {
+    "queued": {
+        "en": "You're in the queue. A member of our support team will join shortly.",
+        "id": "Kakak sedang dalam antrean. Tim dukungan kami akan segera bergabung.",
+        "he": "פנייתך בתור. נציג/ה מצוות התמיכה יצטרפו לשיחה בקרוב.",
+    },
+    "joined": {
+        "en": "{agent} has joined the conversation.",
+        "id": "{agent} telah bergabung dalam percakapan.",
+        "he": "{agent} הצטרף/ה לשיחה.",
+    },
+    "back_to_bot": {
+        "en": "You're back with our assistant. Ask for a person any time.",
+        "id": "Kakak kembali terhubung dengan asisten kami. Minta dihubungkan ke tim kami kapan saja.",
+        "he": "חזרת לשיחה עם העוזר הדיגיטלי. אפשר לבקש נציג/ה בכל רגע.",
+    },
+    "closed": {
+        "en": "This conversation has been closed. Thank you for contacting us.",
+        "id": "Percakapan ini sudah ditutup. Terima kasih telah menghubungi kami.",
+        "he": "השיחה נסגרה. תודה שפנית אלינו.",
+    },
+}
+
+
+def system_message(key: str, language: str, **values: str) -> str:
+    by_language = SYSTEM_MESSAGES[key]
+    return by_language.get(language, by_language["en"]).format(**values)
