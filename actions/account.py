@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.events import EventType, SlotSet
 
 from actions.formatting import day
 from actions.turn import Turn
@@ -69,7 +69,7 @@ async def pause(turn: Turn, customer_id: str) -> list[EventType]:
 
 
 def ask_account_change() -> list[EventType]:
-    return [SlotSet("details", None), FollowupAction("details_form")]
+    return [SlotSet("details", None), SlotSet("awaiting_details", True)]
 
 
 def parse_account_change(text: str) -> dict[str, str]:
@@ -84,10 +84,10 @@ def parse_account_change(text: str) -> dict[str, str]:
 
 
 async def submit_account_change(turn: Turn, customer_id: str, details: str) -> list[EventType]:
-    changes = parse_account_change(details)
+    changes = parse_account_change(details)  # validate_details_form made sure there is one
     if not changes:
         turn.say("utter_account_not_understood")
-        return [SlotSet("details", None), FollowupAction("details_form")]
+        return []
     await turn.api.update_customer(customer_id, changes)
     ((field, value),) = changes.items()
     turn.say(f"utter_account_{field}_updated", value=value)

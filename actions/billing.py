@@ -74,7 +74,7 @@ async def offer_refund(turn: Turn, order: dict[str, Any], invoice: dict[str, Any
     if check["eligible"]:
         method = method_name(invoice["payment_method"]) if invoice else check.get("to")
         turn.say("utter_refund_offer", amount=amount, order_id=oid, method=method)
-        return [SlotSet("awaiting_confirmation", "refund")]
+        return [SlotSet("awaiting_confirmation", "refund"), SlotSet("pending_order_id", oid)]
     if reason == "not_delivered":
         turn.say("utter_refund_not_delivered", order_id=oid, status=order["status"])
         return []

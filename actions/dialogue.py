@@ -10,6 +10,8 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import FormValidationAction
+from rasa_sdk.types import DomainDict
 
 from actions import account, billing, catalog, orders
 from actions.handoff import HandoffReason, hand_off
@@ -54,7 +56,10 @@ class ActionHandleOrderRequest(_TurnAction, Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         events = await _TurnAction.run(self, dispatcher, tracker, domain)
-        # Whatever happened, the verification lock is spent.
+        # Whatever happened, the verification lock is spent; awaiting_details is always set so the
+        # rules can tell "done" (listen) from "a change needs details" (the details form).
+        if not any(isinstance(e, dict) and e.get("name") == "awaiting_details" for e in events):
+            events.append(SlotSet("awaiting_details", False))
         return [*events, SlotSet("verification_locked", False)]
 
     async def handle(self, turn: Turn) -> list[EventType]:
@@ -105,6 +110,15 @@ class ActionHandleOrderRequest(_TurnAction, Action):
         return account.ask_account_change()
 
 
+async def _owned_order(turn: Turn) -> str | None:
+    """The order a pending question is about, if it belongs to the verified customer (checked
+    again right before any change: the shop API trusts the bot)."""
+    order_id = turn.slot("pending_order_id") or turn.slot("order_id")
+    customer_id = verified_customer(turn.tracker)
+    order = await turn.api.order(order_id) if order_id and customer_id else None
+    return order_id if order is not None and order["customer_id"] == customer_id else None
+
+
 class ActionConfirm(_TurnAction, Action):
     """The customer said yes to the pending question (awaiting_confirmation)."""
 
@@ -112,9 +126,13 @@ class ActionConfirm(_TurnAction, Action):
         return "action_confirm"
 
     async def handle(self, turn: Turn) -> list[EventType]:
-        pending, order_id = turn.slot("awaiting_confirmation"), turn.slot("order_id")
+        pending = turn.slot("awaiting_confirmation")
         customer_id = verified_customer(turn.tracker) or ""
         done = [SlotSet("awaiting_confirmation", None)]
+        order_id = await _owned_order(turn) if pending in ("cancel_order", "return", "refund") else None
+        if pending in ("cancel_order", "return", "refund") and order_id is None:
+            turn.say("utter_order_not_found", order_id=turn.slot("pending_order_id") or turn.slot("order_id"))
+            return done
         if pending == "cancel_order":
             return [*done, *await orders.confirm_cancel(turn, order_id)]
         if pending == "return":
@@ -131,7 +149,8 @@ class ActionDecline(_TurnAction, Action):
         return "action_decline"
 
     async def handle(self, turn: Turn) -> list[EventType]:
-        pending, order_id = turn.slot("awaiting_confirmation"), turn.slot("order_id")
+        pending = turn.slot("awaiting_confirmation")
+        order_id = turn.slot("pending_order_id") or turn.slot("order_id")
         done = [SlotSet("awaiting_confirmation", None)]
         if pending == "retention":  # no to the offer: cancel as asked
             return [*done, *await account.confirm_cancel(turn, verified_customer(turn.tracker) or "")]
@@ -161,11 +180,35 @@ class ActionSubmitDetails(_TurnAction, Action):
 
     async def handle(self, turn: Turn) -> list[EventType]:
         request, details = turn.slot("order_request"), str(turn.slot("details") or "")
+        done = [SlotSet("awaiting_details", False)]
         if request in ("change", "address"):
-            order_id = turn.slot("details_order_id") or turn.slot("order_id")
+            order_id = await _owned_order(turn)
+            if order_id is None:
+                turn.say("utter_order_not_found", order_id=turn.slot("pending_order_id"))
+                return done
             events = await orders.submit_change(turn, order_id, request, details)
-            return [*events, SlotSet("order_id", order_id)]
-        return await account.submit_account_change(turn, verified_customer(turn.tracker) or "", details)
+            return [*done, *events, SlotSet("order_id", order_id)]
+        return [*done, *await account.submit_account_change(turn, verified_customer(turn.tracker) or "", details)]
+
+
+class ValidateDetailsForm(FormValidationAction):
+    """Re-asks when the answer cannot be what was asked (an address without a number, an account
+    change naming no field)."""
+
+    def name(self) -> str:
+        return "validate_details_form"
+
+    async def validate_details(
+        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        text, request = str(slot_value or ""), tracker.get_slot("order_request")
+        if request == "address" and not orders.plausible_address(text):
+            dispatcher.utter_message(response="utter_address_too_short")
+            return {"details": None}
+        if request == "account" and not account.parse_account_change(text):
+            dispatcher.utter_message(response="utter_account_not_understood")
+            return {"details": None}
+        return {"details": text.strip() or None}
 
 
 class ActionPaymentMethods(_TurnAction, Action):

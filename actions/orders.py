@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.events import EventType, SlotSet
 
 from actions.formatting import day, money
 from actions.handoff import HandoffReason, hand_off
@@ -13,6 +13,10 @@ from actions.turn import Turn
 
 def items(order: dict[str, Any]) -> str:
     return ", ".join(f"{i['name']} x{i['qty']}" for i in order["items"])
+
+
+def plausible_address(text: str) -> bool:
+    return len(text.strip()) >= 8 and any(ch.isdigit() for ch in text)
 
 
 def status(turn: Turn, order: dict[str, Any]) -> list[EventType]:
@@ -40,7 +44,7 @@ def offer_cancel(turn: Turn, order: dict[str, Any]) -> list[EventType]:
     oid = order["order_id"]
     if order["cancellable"]:
         turn.say("utter_cancel_offer", order_id=oid, total=money(order["total"], order["currency"], turn.language))
-        return [SlotSet("awaiting_confirmation", "cancel_order")]
+        return [SlotSet("awaiting_confirmation", "cancel_order"), *pin(order)]
     if order["status"] in ("shipped", "delivered"):
         turn.say("utter_cancel_refused_shipped", order_id=oid, status=order["status"])
     else:
@@ -54,14 +58,19 @@ async def confirm_cancel(turn: Turn, order_id: str) -> list[EventType]:
     return []
 
 
+def pin(order: dict[str, Any]) -> list[EventType]:
+    """Pins the order a pending question is about: a later message can contain a number shaped
+    like an order number (a postcode), which refills the order_id slot."""
+    return [SlotSet("pending_order_id", order["order_id"])]
+
+
 def ask_change(turn: Turn, order: dict[str, Any]) -> list[EventType]:
     """change / address: only before shipping; then the details form asks what to change."""
     if not order["changeable"]:
         turn.say("utter_change_refused", order_id=order["order_id"], status=order["status"])
         return []
-    # The details form asks (action_ask_details words it for the request). The order is pinned:
-    # an address can contain a number shaped like an order number, which would refill order_id.
-    return [SlotSet("details", None), SlotSet("details_order_id", order["order_id"]), FollowupAction("details_form")]
+    # awaiting_details opens the details form (a rule); action_ask_details words its question.
+    return [SlotSet("details", None), *pin(order), SlotSet("awaiting_details", True)]
 
 
 async def submit_change(turn: Turn, order_id: str, kind: str, details: str) -> list[EventType]:
@@ -69,9 +78,6 @@ async def submit_change(turn: Turn, order_id: str, kind: str, details: str) -> l
         await turn.api.request_change(order_id, details)
         turn.say("utter_change_noted", order_id=order_id, details=details)
         return []
-    if len(details.strip()) < 8 or not any(ch.isdigit() for ch in details):
-        turn.say("utter_address_too_short")
-        return [SlotSet("details", None), FollowupAction("details_form")]
     updated = await turn.api.change_address(order_id, details.strip())
     turn.say("utter_address_changed", order_id=order_id, address=updated["shipping_address"])
     return []
@@ -90,7 +96,7 @@ async def offer_return(turn: Turn, order: dict[str, Any]) -> list[EventType]:
     returns = policy.get("returns", {})
     turn.say("utter_return_offer", order_id=oid, window_end=day(order.get("return_window_ends"), lang),
              condition=returns.get("condition"), return_shipping=returns.get("return_shipping"))
-    return [SlotSet("awaiting_confirmation", "return")]
+    return [SlotSet("awaiting_confirmation", "return"), *pin(order)]
 
 
 async def confirm_return(turn: Turn, order_id: str) -> list[EventType]:

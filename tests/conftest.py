@@ -14,13 +14,13 @@ from devstack.stack import ROOT, Stack, StackConfig, free_port
 ARTIFACTS = ROOT / "tests" / "artifacts"
 
 
-def _env_paths() -> dict[str, str]:
+def venv_paths() -> dict[str, str]:
     out = subprocess.run(["bash", "-c", "source scripts/env.sh && echo $APP_VENV && echo $BOT_VENV"],
                          cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
     return {"APP_VENV": os.environ.get("APP_VENV", out[0]), "BOT_VENV": os.environ.get("BOT_VENV", out[1])}
 
 
-def _model() -> Path:
+def model_path() -> Path:
     if os.environ.get("SHOPBOT_MODEL"):
         return Path(os.environ["SHOPBOT_MODEL"])
     out = subprocess.run(["scripts/train.sh"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
@@ -29,10 +29,10 @@ def _model() -> Path:
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    paths = _env_paths()
+    paths = venv_paths()
     db = tmp_path_factory.mktemp("db") / "shopbot.db"
     config = StackConfig(
-        model=_model(), app_venv=Path(paths["APP_VENV"]), bot_venv=Path(paths["BOT_VENV"]),
+        model=model_path(), app_venv=Path(paths["APP_VENV"]), bot_venv=Path(paths["BOT_VENV"]),
         log_dir=ARTIFACTS / "logs", database_url=f"sqlite+aiosqlite:///{db}",
         app_port=free_port(), rasa_port=free_port(), actions_port=free_port(),
         app_env={"SHOPBOT_TODAY": "as_of"},
