@@ -42,8 +42,10 @@ def join(items: list[str], language: str = "en") -> str:
     if len(items) <= 1:
         return "".join(items)
     conj = _AND.get(language, "and")
-    if language == "he":  # the Hebrew "and" is a prefix: "א, ב וג"
-        return f"{', '.join(items[:-1])} {conj}{items[-1]}"
+    if language == "he":  # the Hebrew "and" is a prefix: "א, ב וג", and "ו-" before Latin or digits
+        last = items[-1]
+        glue = conj if last[:1] and "\u0590" <= last[0] <= "\u05ff" else f"{conj}-"
+        return f"{', '.join(items[:-1])} {glue}{last}"
     return f"{', '.join(items[:-1])} {conj} {items[-1]}"
 
 
