@@ -143,6 +143,7 @@ def report(results: dict[str, Any]) -> str:
             f"| {lang} | {r['examples']} | {r['accuracy']:.3f} | {r['macro_f1']:.3f} | "
             f"{r['out_of_scope_contained']} | {r['fallback_rate']:.3f} |"
         )
+    lines += comparison
     for lang, r in results["languages"].items():
         lines += [
             "",

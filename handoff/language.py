@@ -15,6 +15,7 @@ from typing import Any
 LANGUAGES = ("en", "id", "he")
 _HEBREW = re.compile(r"[\u0590-\u05FF]")
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+_NOT_LANGUAGE = re.compile(r"\S+@\S+|https?://\S+|\S*\d\S*")
 # Frequent in Indonesian chats and rare in English ones (slang and particles included).
 INDONESIAN = frozenset(
     {
@@ -132,6 +133,8 @@ def detect(text: str, hint: str | None = None) -> str:
     fallback = hint if hint in LANGUAGES else "en"
     if _HEBREW.search(text):
         return "he"
+    # E-mail addresses, ids and numbers are in no language: "customer0042@example.com" is not English.
+    text = _NOT_LANGUAGE.sub(" ", text)
     words = [w.lower() for w in _WORD.findall(text)]
     if not words:
         return fallback
