@@ -73,7 +73,7 @@ class Service:
     def healthy(self) -> bool:
         try:
             with urllib.request.urlopen(self.health_url, timeout=2) as resp:
-                return 200 <= resp.status < 300
+                return bool(200 <= resp.status < 300)
         except (urllib.error.URLError, OSError):
             return False
 

@@ -14,5 +14,7 @@ SHOPBOT_MODEL="$("$ROOT/scripts/train.sh" | tail -n 1)"
 export SHOPBOT_MODEL
 echo "==> ruff" >&2
 "$APP_VENV/bin/ruff" check .
+echo "==> mypy" >&2
+"$APP_VENV/bin/mypy" handoff api bot/client.py devstack
 echo "==> pytest" >&2
 exec "$APP_VENV/bin/python" -m pytest "$@"

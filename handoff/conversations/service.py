@@ -103,7 +103,7 @@ async def transition(
         query = query.where(Conversation.assigned_agent_id == expect_agent)
     result = await session.execute(query.values(state=to, **values))
     await session.commit()
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
 
 async def open_conversations(*, session: AsyncSession) -> list[Conversation]:

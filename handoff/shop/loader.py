@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,8 +17,9 @@ async def load_demo_store(session: AsyncSession, directory: Path) -> bool:
     if await session.scalar(select(func.count()).select_from(Customer)):
         return False
 
-    def read(name: str) -> list[dict]:  # type: ignore[type-arg]
-        return json.loads((directory / f"{name}.json").read_text(encoding="utf-8"))
+    def read(name: str) -> list[dict[str, Any]]:
+        rows: list[dict[str, Any]] = json.loads((directory / f"{name}.json").read_text(encoding="utf-8"))
+        return rows
 
     session.add_all(Customer(customer_id=c["customer_id"], email=c["email"].lower(), language=c["language"], data=c)
                     for c in read("customers"))

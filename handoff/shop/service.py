@@ -36,7 +36,7 @@ def order_view(order: Order, policy: dict[str, Any], today: date) -> dict[str, A
     data = dict(order.data)
     data["status"] = order.status
     eta = data.get("estimated_delivery")
-    data["late"] = order.status == "shipped" and bool(eta) and date.fromisoformat(eta) < today
+    data["late"] = order.status == "shipped" and eta is not None and date.fromisoformat(str(eta)) < today
     data["cancellable"] = order.status in policy.get("cancellation", {}).get("free_while", [])
     data["changeable"] = order.status in policy.get("changes", {}).get("items_or_address_while", [])
     delivered = data.get("delivered_on")
@@ -77,7 +77,7 @@ async def verify_identity(*, session: AsyncSession, order_id: str, email: str) -
     found = row.first()
     if found is None or found.email != email.strip().lower():
         return None
-    return found.customer_id
+    return str(found.customer_id)
 
 
 async def invoice_for_order(*, session: AsyncSession, order_id: str) -> dict[str, Any] | None:
