@@ -17,3 +17,6 @@ eval-nlu:   ## held-out NLU evaluation -> docs/nlu-report.md, docs/results/nlu.j
 
 containment: ## scripted conversations through the real stack -> docs/containment-report.md, docs/results/containment.json
 	scripts/containment.sh
+
+bench-latency: ## bot reply latency through the app vs straight to Rasa -> docs/benchmarks.md
+	. scripts/env.sh && scripts/bootstrap.sh && "$$APP_VENV/bin/python" -m bench.latency.run --model "$$(scripts/train.sh | tail -n 1)"
