@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import AsyncIterator
 from typing import Annotated
 
@@ -42,8 +43,6 @@ def _bearer(authorization: str | None) -> str:
 
 def require_service(rt: RuntimeDep, authorization: Annotated[str | None, Header()] = None) -> None:
     """The action server (and other trusted back ends) calling the shop API."""
-    import hmac
-
     if not hmac.compare_digest(_bearer(authorization), rt.settings.service_token):
         raise HTTPException(status.HTTP_403_FORBIDDEN, "invalid service token")
 
