@@ -5,9 +5,6 @@
   const SESSION_KEY = 'shopbot.console.session'; // {agent_id, display_name, token}
   const SELECTED_KEY = 'shopbot.console.selected';
   const CLOSE_UNAUTHORIZED = 4401;
-  const MAX_BACKOFF_MS = 10000;
-  const PING_EVERY_MS = 25000;
-  const PONG_TIMEOUT_MS = 10000;
   const NOTICE_MS = 8000;
 
   const REASONS = {
@@ -56,13 +53,7 @@
 
   const S = {
     session: null,
-    socket: null,
-    connected: false,
     authFailed: false,
-    attempt: 0,
-    reconnectTimer: 0,
-    pingTimer: 0,
-    pongTimer: 0,
     noticeTimer: 0,
     queue: new Map(), // id -> summary (queued and assigned conversations)
     // Conversations this console follows: {id, summary, context, messages: Map(seq -> message),
@@ -88,16 +79,6 @@
       if (child != null && child !== false) el.append(child instanceof Node ? child : String(child));
     }
     return el;
-  }
-
-  function newClientMsgId() {
-    if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
-    // randomUUID only exists in secure contexts (https, localhost); getRandomValues works everywhere.
-    const b = crypto.getRandomValues(new Uint8Array(16));
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    const hex = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
-    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
   }
 
   function displayName(agentId) {
@@ -224,12 +205,10 @@
   }
 
   function logout(message = '') {
-    dropSocket();
-    clearTimeout(S.reconnectTimer);
+    live.stop();
     storage(SESSION_KEY, null);
     storage(SELECTED_KEY, null);
     S.session = null;
-    S.attempt = 0;
     S.queue.clear();
     S.convs.clear();
     S.claiming.clear();
@@ -249,89 +228,24 @@
     ui.connection.textContent = text;
   }
 
-  function sendFrame(frame) {
-    const ws = S.socket;
-    if (!ws || ws.readyState !== WebSocket.OPEN) return false;
-    ws.send(JSON.stringify(frame));
-    return true;
-  }
+  const PHASES = { connecting: 'Connecting…', reconnecting: 'Reconnecting…' };
+  const live = new Live.LiveSocket({
+    url: () => Live.wsUrl(`/ws/agent?token=${encodeURIComponent(S.session.token)}`),
+    onFrame: (frame) => onFrame(frame),
+    onPhase: (phase) => setConnection(PHASES[phase] || ''),
+    canConnect: () => Boolean(S.session),
+    onClosed: (code) => {
+      if (code === CLOSE_UNAUTHORIZED || S.authFailed) {
+        logout('Your session has expired. Please sign in again.');
+        return true;
+      }
+      return false;
+    },
+  });
+  const sendFrame = (frame) => live.send(frame);
+  const connect = () => live.connect();
 
-  function connect() {
-    clearTimeout(S.reconnectTimer);
-    if (!S.session) return;
-    dropSocket();
-    setConnection(S.attempt ? 'Reconnecting…' : 'Connecting…');
-    const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
-    const ws = new WebSocket(`${proto}//${location.host}/ws/agent?token=${encodeURIComponent(S.session.token)}`);
-    S.socket = ws;
-    ws.onmessage = (event) => {
-      if (ws === S.socket) onFrame(event.data);
-    };
-    ws.onclose = (event) => {
-      if (ws === S.socket) onSocketClosed(event.code);
-    };
-  }
-
-  /** Forgets the current socket without triggering a reconnect. */
-  function dropSocket() {
-    const ws = S.socket;
-    S.socket = null;
-    S.connected = false;
-    stopPing();
-    if (!ws) return;
-    ws.onmessage = null;
-    ws.onclose = null;
-    try {
-      ws.close();
-    } catch {
-      /* already closed */
-    }
-  }
-
-  function onSocketClosed(code) {
-    S.socket = null;
-    S.connected = false;
-    stopPing();
-    if (code === CLOSE_UNAUTHORIZED || S.authFailed) {
-      logout('Your session has expired. Please sign in again.');
-      return;
-    }
-    scheduleReconnect();
-  }
-
-  function scheduleReconnect() {
-    clearTimeout(S.reconnectTimer);
-    const delay = Math.min(1000 * 2 ** S.attempt, MAX_BACKOFF_MS);
-    S.attempt += 1;
-    setConnection('Reconnecting…');
-    S.reconnectTimer = setTimeout(connect, delay);
-  }
-
-  function startPing() {
-    stopPing();
-    S.pingTimer = setInterval(() => {
-      if (!sendFrame({ type: 'ping' })) return;
-      clearTimeout(S.pongTimer);
-      // A socket can die silently (sleep, network switch); no pong means reconnect.
-      S.pongTimer = setTimeout(() => {
-        dropSocket();
-        scheduleReconnect();
-      }, PONG_TIMEOUT_MS);
-    }, PING_EVERY_MS);
-  }
-
-  function stopPing() {
-    clearInterval(S.pingTimer);
-    clearTimeout(S.pongTimer);
-  }
-
-  function onFrame(raw) {
-    let frame;
-    try {
-      frame = JSON.parse(raw);
-    } catch {
-      return;
-    }
+  function onFrame(frame) {
     switch (frame.type) {
       case 'hello': onHello(); break;
       case 'queue': onQueue(frame.conversations || []); break;
@@ -342,7 +256,6 @@
       case 'state': onState(frame); break;
       case 'ack': onAck(frame); break;
       case 'error': onError(frame); break;
-      case 'pong': clearTimeout(S.pongTimer); break;
       default: break; // unknown frames are ignored so the server can add new ones
     }
   }
@@ -350,10 +263,8 @@
   // ---- frames ---------------------------------------------------------------------------------
 
   function onHello() {
-    S.connected = true;
-    S.attempt = 0;
+    live.online();
     setConnection('');
-    startPing();
     // After a reconnect: pick up every followed conversation where we left it, then retry replies.
     for (const conv of S.convs.values()) {
       sendFrame({ type: 'resume', conversation_id: conv.id, last_seq: conv.lastSeq });
@@ -524,7 +435,7 @@
     const conv = selectedConv();
     const text = ui.replyInput.value.trim();
     if (!conv || !text || !isMine(conv.summary)) return;
-    const item = { client_msg_id: newClientMsgId(), text, status: 'pending' };
+    const item = { client_msg_id: Live.newClientMsgId(), text, status: 'pending' };
     conv.outbox.push(item);
     showPendingMessage(item);
     sendReplyFrame(conv.id, item); // if offline it is sent after reconnecting (same client_msg_id)
@@ -885,12 +796,7 @@
     ui.handback.addEventListener('click', () => sendAction('handback'));
     ui.close.addEventListener('click', () => sendAction('close'));
     ui.notice.addEventListener('click', hideNotice);
-    window.addEventListener('online', () => {
-      if (S.session && !S.connected) {
-        S.attempt = 0;
-        connect();
-      }
-    });
+    window.addEventListener('online', () => live.retryNow());
     setInterval(tickWaited, 10000);
   }
 

@@ -8,9 +8,6 @@
   const RTL_LOCALES = new Set(['he']);
   const FATAL_CLOSE_CODES = { 4401: 'unauthorized', 4403: 'forbidden', 4404: 'not_found' };
   const FATAL_ERROR_CODES = new Set(Object.values(FATAL_CLOSE_CODES));
-  const MAX_BACKOFF_MS = 10000;
-  const PING_EVERY_MS = 25000;
-  const PONG_TIMEOUT_MS = 10000;
 
   const STRINGS = {
     en: {
@@ -144,12 +141,6 @@
     fatal: null, // unauthorized | forbidden | not_found: the socket will not be retried
     banner: null, // {kind: 'closed' | 'fatal' | 'startFailed', code}
     connection: 'idle', // idle | connecting | reconnecting | online
-    socket: null,
-    connected: false,
-    attempt: 0,
-    reconnectTimer: 0,
-    pingTimer: 0,
-    pongTimer: 0,
     generation: 0, // bumped per conversation so late async results of an old one are dropped
     bySeq: new Map(), // seq -> message element
     byClientId: new Map(), // client_msg_id -> the customer's own message element
@@ -206,16 +197,6 @@
   const savePrefs = () => writeJson(PREFS_KEY, { locale: state.locale, customer_id: state.customerId });
 
   // ---- small helpers --------------------------------------------------------------------------
-
-  function newClientMsgId() {
-    if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
-    // randomUUID only exists in secure contexts (https, localhost); getRandomValues works everywhere.
-    const b = crypto.getRandomValues(new Uint8Array(16));
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    const hex = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
-    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-  }
 
   function displayName(agentId) {
     if (!agentId) return t('agent');
@@ -483,12 +464,12 @@
   function sendText(text, label = text) {
     const trimmed = String(text).trim();
     if (!trimmed || !canSend()) return false;
-    const item = { client_msg_id: newClientMsgId(), text: trimmed, label: String(label).trim() || trimmed };
+    const item = { client_msg_id: Live.newClientMsgId(), text: trimmed, label: String(label).trim() || trimmed };
     state.conv.outbox.push(item);
     saveConversation();
     retireButtons();
     showPending(item);
-    if (state.connected) sendMessageFrame(item);
+    if (live.connected) sendMessageFrame(item);
     return true;
   }
 
@@ -558,8 +539,7 @@
 
   function showFatal(code) {
     state.fatal = code;
-    dropSocket();
-    clearTimeout(state.reconnectTimer);
+    live.stop();
     setConnection('idle');
     for (const item of state.conv?.outbox || []) markFailed(item.client_msg_id);
     state.banner = { kind: 'fatal', code };
@@ -580,99 +560,31 @@
   // ---- socket ---------------------------------------------------------------------------------
 
   function socketUrl() {
-    const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
     const { conversation_id: id, token, last_seq: lastSeq } = state.conv;
-    return `${proto}//${location.host}/ws/customer/${encodeURIComponent(id)}`
-      + `?token=${encodeURIComponent(token)}&last_seq=${encodeURIComponent(lastSeq || 0)}`;
+    return Live.wsUrl(`/ws/customer/${encodeURIComponent(id)}`
+      + `?token=${encodeURIComponent(token)}&last_seq=${encodeURIComponent(lastSeq || 0)}`);
   }
 
-  function sendFrame(frame) {
-    const ws = state.socket;
-    if (!ws || ws.readyState !== WebSocket.OPEN) return false;
-    ws.send(JSON.stringify(frame));
-    return true;
-  }
+  const live = new Live.LiveSocket({
+    url: socketUrl,
+    onFrame: (frame) => onFrame(frame),
+    onPhase: (phase) => setConnection(phase),
+    canConnect: () => Boolean(state.conv) && !state.fatal,
+    onClosed: (code) => {
+      const fatal = FATAL_CLOSE_CODES[code] || state.fatal;
+      if (fatal) showFatal(fatal);
+      return Boolean(fatal);
+    },
+  });
+  const sendFrame = (frame) => live.send(frame);
+  const connect = () => live.connect();
 
-  function connect() {
-    clearTimeout(state.reconnectTimer);
-    if (!state.conv || state.fatal) return;
-    dropSocket();
-    setConnection(state.attempt ? 'reconnecting' : 'connecting');
-    const ws = new WebSocket(socketUrl());
-    state.socket = ws;
-    ws.onmessage = (event) => {
-      if (ws === state.socket) onFrame(event.data);
-    };
-    ws.onclose = (event) => {
-      if (ws === state.socket) onSocketClosed(event.code);
-    };
-  }
-
-  /** Forgets the current socket without triggering a reconnect. */
-  function dropSocket() {
-    const ws = state.socket;
-    state.socket = null;
-    state.connected = false;
-    stopPing();
-    if (!ws) return;
-    ws.onmessage = null;
-    ws.onclose = null;
-    try {
-      ws.close();
-    } catch {
-      /* already closed */
-    }
-  }
-
-  function onSocketClosed(code) {
-    state.socket = null;
-    state.connected = false;
-    stopPing();
-    const fatal = FATAL_CLOSE_CODES[code] || state.fatal;
-    if (fatal) showFatal(fatal);
-    else scheduleReconnect();
-  }
-
-  function scheduleReconnect() {
-    clearTimeout(state.reconnectTimer);
-    const delay = Math.min(1000 * 2 ** state.attempt, MAX_BACKOFF_MS);
-    state.attempt += 1;
-    setConnection('reconnecting');
-    state.reconnectTimer = setTimeout(connect, delay);
-  }
-
-  function startPing() {
-    stopPing();
-    state.pingTimer = setInterval(() => {
-      if (!sendFrame({ type: 'ping' })) return;
-      clearTimeout(state.pongTimer);
-      // A socket can die silently (sleep, network switch); no pong means reconnect.
-      state.pongTimer = setTimeout(() => {
-        dropSocket();
-        scheduleReconnect();
-      }, PONG_TIMEOUT_MS);
-    }, PING_EVERY_MS);
-  }
-
-  function stopPing() {
-    clearInterval(state.pingTimer);
-    clearTimeout(state.pongTimer);
-  }
-
-  function onFrame(raw) {
-    let frame;
-    try {
-      frame = JSON.parse(raw);
-    } catch {
-      return;
-    }
+  function onFrame(frame) {
     switch (frame.type) {
       case 'hello':
-        state.connected = true;
-        state.attempt = 0;
+        live.online();
         setConnection('online');
         setConvState(frame.state);
-        startPing();
         flushOutbox();
         break;
       case 'message':
@@ -687,9 +599,6 @@
       case 'error':
         onErrorFrame(frame);
         break;
-      case 'pong':
-        clearTimeout(state.pongTimer);
-        break;
       default:
         break; // unknown frames are ignored so the server can add new ones
     }
@@ -698,9 +607,7 @@
   // ---- conversation lifecycle -----------------------------------------------------------------
 
   function resetConversation() {
-    dropSocket();
-    clearTimeout(state.reconnectTimer);
-    state.attempt = 0;
+    live.stop();
     state.conv = null;
     state.convState = null;
     state.fatal = null;
@@ -823,12 +730,7 @@
       state.customerId = ui.customerSelect.value;
       onSettingsChanged();
     });
-    window.addEventListener('online', () => {
-      if (state.conv && !state.fatal && !state.connected) {
-        state.attempt = 0;
-        connect();
-      }
-    });
+    window.addEventListener('online', () => live.retryNow());
   }
 
   function init() {
