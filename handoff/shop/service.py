@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
@@ -71,7 +72,8 @@ async def get_customer(*, session: AsyncSession, customer_id: str) -> dict[str, 
 async def verify_identity(*, session: AsyncSession, order_id: str, email: str) -> str | None:
     """The customer id when `email` is the e-mail of the customer who placed the order."""
     row = await session.execute(
-        select(Customer.customer_id, Customer.email).join(Order, Order.customer_id == Customer.customer_id)
+        select(Customer.customer_id, Customer.email)
+        .join(Order, Order.customer_id == Customer.customer_id)
         .where(Order.order_id == order_id)
     )
     found = row.first()
@@ -119,26 +121,29 @@ async def _order_row(session: AsyncSession, order_id: str) -> Order:
     return order
 
 
-async def request_change(*, session: AsyncSession, order_id: str, details: str, clock: Clock) -> dict[str, Any]:
-    """Records a change of items or quantities for the warehouse to apply before shipping."""
+async def _change_before_shipping(
+    session: AsyncSession, order_id: str, clock: Clock, changes: Callable[[dict[str, Any]], dict[str, Any]]
+) -> dict[str, Any]:
+    """Applies `changes` to the order's record if policy still allows changes in its status."""
     policy = await get_policy(session=session)
     order = await _order_row(session, order_id)
     if order.status not in policy.get("changes", {}).get("items_or_address_while", []):
         raise ShopRuleViolation("not_changeable", f"order {order_id} is {order.status}")
-    requests = [*order.data.get("change_requests", []), {"details": details, "requested_on": clock.today().isoformat()}]
-    order.data = {**order.data, "change_requests": requests}
+    order.data = {**order.data, **changes(order.data)}
     await session.commit()
     return order_view(order, policy, clock.today())
+
+
+async def request_change(*, session: AsyncSession, order_id: str, details: str, clock: Clock) -> dict[str, Any]:
+    """Records a change of items or quantities for the warehouse to apply before shipping."""
+    entry = {"details": details, "requested_on": clock.today().isoformat()}
+    return await _change_before_shipping(
+        session, order_id, clock, lambda data: {"change_requests": [*data.get("change_requests", []), entry]}
+    )
 
 
 async def change_address(*, session: AsyncSession, order_id: str, address: str, clock: Clock) -> dict[str, Any]:
-    policy = await get_policy(session=session)
-    order = await _order_row(session, order_id)
-    if order.status not in policy.get("changes", {}).get("items_or_address_while", []):
-        raise ShopRuleViolation("not_changeable", f"order {order_id} is {order.status}")
-    order.data = {**order.data, "shipping_address": address}
-    await session.commit()
-    return order_view(order, policy, clock.today())
+    return await _change_before_shipping(session, order_id, clock, lambda data: {"shipping_address": address})
 
 
 async def start_return(*, session: AsyncSession, order_id: str, clock: Clock) -> dict[str, Any]:
@@ -168,9 +173,17 @@ async def refund_eligibility(*, session: AsyncSession, order_id: str, clock: Clo
     amount = round(float(order.data.get("total", 0.0)) - shipping, 2)
     amount_usd = to_usd(amount, order.data.get("currency", "USD"), policy)
     limit = float(refunds.get("bot_may_request_up_to_usd", 0.0))
-    result = {"order_id": order_id, "amount": amount, "currency": order.data.get("currency"),
-              "amount_usd": amount_usd, "limit_usd": limit, "eligible": False, "reason": None,
-              "to": refunds.get("to"), "processing_business_days": refunds.get("processing_business_days")}
+    result = {
+        "order_id": order_id,
+        "amount": amount,
+        "currency": order.data.get("currency"),
+        "amount_usd": amount_usd,
+        "limit_usd": limit,
+        "eligible": False,
+        "reason": None,
+        "to": refunds.get("to"),
+        "processing_business_days": refunds.get("processing_business_days"),
+    }
     if invoice is not None and invoice.data.get("anomaly") == "duplicate_charge":
         result["reason"] = "duplicate_charge"
     elif invoice is not None and invoice.data.get("refund"):
@@ -192,22 +205,26 @@ async def request_refund(*, session: AsyncSession, order_id: str, clock: Clock) 
         raise ShopRuleViolation(check["reason"], f"refund for order {order_id} needs a person: {check['reason']}")
     invoice = await session.scalar(select(Invoice).where(Invoice.order_id == order_id))
     assert invoice is not None
-    refund = {"amount": check["amount"], "status": "pending", "requested_on": clock.today().isoformat(),
-              "reason": "customer request via assistant"}
+    refund = {
+        "amount": check["amount"],
+        "status": "pending",
+        "requested_on": clock.today().isoformat(),
+        "reason": "customer request via assistant",
+    }
     invoice.data = {**invoice.data, "refund": refund}
     await session.commit()
     return {**check, "refund": refund, "invoice_id": invoice.invoice_id}
 
 
 async def invoices_for_customer(*, session: AsyncSession, customer_id: str) -> list[dict[str, Any]]:
-    rows = await session.scalars(select(Invoice).where(Invoice.customer_id == customer_id)
-                                 .order_by(Invoice.invoice_id))
+    rows = await session.scalars(select(Invoice).where(Invoice.customer_id == customer_id).order_by(Invoice.invoice_id))
     return [dict(i.data) for i in rows]
 
 
 async def subscriptions_for_customer(*, session: AsyncSession, customer_id: str) -> list[dict[str, Any]]:
-    rows = await session.scalars(select(Subscription).where(Subscription.customer_id == customer_id)
-                                 .order_by(Subscription.subscription_id))
+    rows = await session.scalars(
+        select(Subscription).where(Subscription.customer_id == customer_id).order_by(Subscription.subscription_id)
+    )
     return [dict(s.data) for s in rows]
 
 
