@@ -1,3 +1,5 @@
+SHELL := bash
+
 .PHONY: run test lint train eval-nlu containment
 
 run:        ## set up and run the whole product (widget, console, API docs)

@@ -15,9 +15,11 @@ PHONE_RE = re.compile(r"\+?\d[\d\s().-]{6,}\d")
 
 
 async def _subscription(turn: Turn, customer_id: str) -> dict[str, Any] | None:
-    """The customer's live subscription (active first, then paused)."""
+    """The subscription the customer named (verified with it), else their live one (active first,
+    then paused)."""
     subs = [s for s in await turn.api.subscriptions(customer_id) if s["status"] != "cancelled"]
-    subs.sort(key=lambda s: s["status"] != "active")
+    named = str(turn.slot("order_id") or "").upper()
+    subs.sort(key=lambda s: (s["subscription_id"] != named, s["status"] != "active"))
     return subs[0] if subs else None
 
 

@@ -2,52 +2,25 @@
 
 from __future__ import annotations
 
-import re
-from difflib import SequenceMatcher
 from typing import Any
 
 from rasa_sdk.events import EventType
 
-from actions.formatting import day, join, money
+from actions.formatting import LOCAL_CURRENCY, business_days, day, join, money
+from actions.products import match_product
 from actions.turn import Turn
-
-# Words customers use for products, in the three languages, mapped to words of the catalogue names.
-ALIASES = {
-    "headphone": "headphones", "headset": "headphones", "earphone": "earbuds", "earbud": "earbuds",
-    "charger": "charger", "casan": "charger", "cas": "charger", "מטען": "charger",
-    "watch": "watch", "jam": "watch", "smartwatch": "watch", "שעון": "watch",
-    "stand": "stand", "keyboard": "keyboard", "keyboar": "keyboard", "מקלדת": "keyboard",
-    "webcam": "webcam", "camera": "webcam", "kamera": "webcam", "מצלמה": "webcam",
-    "ssd": "ssd", "disk": "ssd", "drive": "ssd", "case": "case", "casing": "case", "כיסוי": "case",
-    "speaker": "speaker", "רמקול": "speaker", "mouse": "mouse", "mouse,": "mouse", "עכבר": "mouse",
-    "monitor": "monitor", "screen": "monitor", "מסך": "monitor", "hdmi": "hdmi", "cable": "cable", "kabel": "cable",
-    "lamp": "lamp", "lampu": "lamp", "מנורה": "lamp", "powerbank": "power", "power": "power",
-    "fitness": "fitness", "band": "band", "ereader": "e-reader", "e-reader": "e-reader", "kindle": "e-reader",
-    "tablet": "tablet", "טאבלט": "tablet", "router": "router", "wifi": "router", "ראוטר": "router",
-    "dog": "dog", "anjing": "dog", "כלב": "dog", "food": "food", "makanan": "food",
-    "אוזניות": "headphones", "earbuds": "earbuds",
-}
+from actions.verification import verified_customer
 
 
-def _words(text: str) -> list[str]:
-    return re.findall(r"[\w-]+", text.lower())
-
-
-def match_product(text: str, products: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """The catalogue product the text names, by shared words (and aliases), else None."""
-    wanted = {ALIASES.get(w, w) for w in _words(text)}
-    best, best_score = None, 0.0
-    for product in products:
-        name_words = set(_words(product["name"]))
-        score = float(len(wanted & name_words))
-        if score == 0:
-            # Typos: a close spelling of a longer name word still counts.
-            score = max((SequenceMatcher(None, w, n).ratio() for w in wanted for n in name_words if len(n) > 4),
-                        default=0.0)
-            score = 0.9 if score >= 0.85 else 0.0
-        if score > best_score:
-            best, best_score = product, score
-    return best
+async def _local_price(turn: Turn, usd: float, policy: dict[str, Any]) -> str:
+    """A USD list price in the customer's currency (theirs if known, else their language's)."""
+    customer_id = verified_customer(turn.tracker)
+    customer = await turn.api.customer(customer_id) if customer_id else None
+    currency = (customer or {}).get("currency") or LOCAL_CURRENCY.get(turn.language, "USD")
+    rate = float(policy.get("rates_per_usd", {}).get(currency, 0) or 0)
+    if not rate:
+        currency, rate = "USD", 1.0
+    return money(usd * rate, currency, turn.language)
 
 
 async def check_stock(turn: Turn) -> list[EventType]:
@@ -57,7 +30,7 @@ async def check_stock(turn: Turn) -> list[EventType]:
     if product is None:
         turn.say("utter_stock_unknown", examples=join([p["name"] for p in products[:5]], lang))
         return []
-    price = money(product["price_usd"], "USD", lang)
+    price = await _local_price(turn, product["price_usd"], await turn.api.policy())
     if product["stock"] <= 0:
         turn.say("utter_stock_out", product=product["name"], restock=day(product.get("restock_on"), lang))
     elif product["stock"] < 5:
@@ -69,8 +42,9 @@ async def check_stock(turn: Turn) -> list[EventType]:
 
 async def delivery_options(turn: Turn) -> list[EventType]:
     lang = turn.language
-    options = [f"{o['name']} ({o['business_days'][0]}-{o['business_days'][1]} d, {money(o['price_usd'], 'USD', lang)})"
-               for o in (await turn.api.policy()).get("shipping_options", [])]
+    policy = await turn.api.policy()
+    options = [f"{o['name']} ({business_days(*o['business_days'], lang)}, "
+               f"{await _local_price(turn, o['price_usd'], policy)})" for o in policy.get("shipping_options", [])]
     turn.say("utter_delivery_options", options=join(options, lang))
     return []
 

@@ -17,7 +17,7 @@ from actions import account, billing, catalog, orders
 from actions.handoff import HandoffReason, hand_off
 from actions.shop_api import Refused, ShopApiError
 from actions.turn import Turn
-from actions.verification import verified_customer
+from actions.verification import AskAction, verified_customer
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +89,12 @@ class ActionHandleOrderRequest(_TurnAction, Action):
             return [*reset, *await orders.offer_return(turn, order)]
         if request in ("invoice", "charge", "refund_status", "refund_request"):
             invoice = await turn.api.invoice_for_order(order_id)
+            if request != "invoice" and order["status"] == "cancelled":
+                # Money asked about on a cancelled order: the records show nothing to refund or
+                # explain, the customer says they paid. That is a dispute for a person.
+                status = (invoice or {}).get("status", "none")
+                return [*reset, *hand_off(turn.dispatcher, HandoffReason.CHARGE_DISPUTE,
+                                          f"Asks about a charge on cancelled order {order_id} (invoice {status}).")]
             if request == "refund_request" or (request == "refund_status" and invoice and not invoice.get("refund")
                                                and not invoice.get("anomaly") and order["status"] == "delivered"):
                 # Asking where a refund is when there is none yet usually means wanting one.
@@ -159,19 +165,14 @@ class ActionDecline(_TurnAction, Action):
         return done
 
 
-class ActionAskDetails(Action):
+class ActionAskDetails(AskAction, Action):
     """The details form's question, worded for what is being changed."""
 
-    def name(self) -> str:
-        return "action_ask_details"
+    slot = "details"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
-        response = {"change": "utter_ask_details_change", "address": "utter_ask_details_address"}.get(
+    def response(self, tracker: Tracker) -> str:
+        return {"change": "utter_ask_details_change", "address": "utter_ask_details_address"}.get(
             tracker.get_slot("order_request") or "", "utter_ask_details_account")
-        dispatcher.utter_message(response=response, order_id=tracker.get_slot("order_id"))
-        return []
 
 
 class ActionSubmitDetails(_TurnAction, Action):
@@ -191,6 +192,11 @@ class ActionSubmitDetails(_TurnAction, Action):
         return [*done, *await account.submit_account_change(turn, verified_customer(turn.tracker) or "", details)]
 
 
+# Replies that cannot describe a change of items (addresses and account fields have validators of
+# their own; "I don't know" is never an answer).
+NOT_DETAILS = {"affirm", "deny", "greet", "thanks", "goodbye"}
+
+
 class ValidateDetailsForm(FormValidationAction):
     """Re-asks when the answer cannot be what was asked (an address without a number, an account
     change naming no field)."""
@@ -202,6 +208,12 @@ class ValidateDetailsForm(FormValidationAction):
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         text, request = str(slot_value or ""), tracker.get_slot("order_request")
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if intent == "dont_know" or (intent in NOT_DETAILS and request == "change"):
+            # "I don't know", "yes", small talk: nothing to record as the change; ask again (the
+            # ask counts toward a handoff if the customer stays stuck).
+            dispatcher.utter_message(response="utter_not_an_answer")
+            return {"details": None}
         if request == "address" and not orders.plausible_address(text):
             dispatcher.utter_message(response="utter_address_too_short")
             return {"details": None}

@@ -11,6 +11,14 @@ _MONTHS = {
            "בנובמבר", "בדצמבר"],
 }
 _AND = {"en": "and", "id": "dan", "he": "ו"}
+# The currency a customer of each language pays in, when the bot does not know the customer yet
+# (a locale fact, like the month names; the shop's conversion rates come from policy.json).
+LOCAL_CURRENCY = {"en": "USD", "id": "IDR", "he": "ILS"}
+_BUSINESS_DAYS = {"en": "{low}-{high} business days", "id": "{low}-{high} hari kerja", "he": "{low}-{high} ימי עסקים"}
+
+
+def business_days(low: int, high: int, language: str = "en") -> str:
+    return _BUSINESS_DAYS.get(language, _BUSINESS_DAYS["en"]).format(low=low, high=high)
 
 
 def _group(value: float, decimals: int, thousands: str, point: str) -> str:

@@ -11,14 +11,41 @@ from rasa_sdk.executor import CollectingDispatcher
 
 
 class HandoffReason:
+    """The reasons the bot hands off. The app's `HandoffReason` enum is the source of truth; a test
+    checks that every value here is one of its values."""
+
     CUSTOMER_REQUEST = "customer_request"
     COMPLAINT = "complaint"
+    DAMAGED_ITEM = "damaged_item"
+    MISSING_ITEM = "missing_item"
+    WRONG_ITEM = "wrong_item"
+    NOT_RECEIVED = "not_received"
+    CHARGE_DISPUTE = "charge_dispute"
     REPEATED_FALLBACK = "repeated_fallback"
     BILLING_ANOMALY = "billing_anomaly"
     REFUND_BEYOND_POLICY = "refund_beyond_policy"
     RETURN_OUTSIDE_WINDOW = "return_outside_window"
     IDENTITY_UNVERIFIED = "identity_unverified"
     BACKEND_ERROR = "backend_error"
+
+
+# Problems a person must resolve, whatever routine words the message also has: intent -> reason.
+PROBLEM_INTENTS = {
+    "complaint": HandoffReason.COMPLAINT,
+    "damaged_item": HandoffReason.DAMAGED_ITEM,
+    "missing_item": HandoffReason.MISSING_ITEM,
+    "wrong_item": HandoffReason.WRONG_ITEM,
+    "not_received": HandoffReason.NOT_RECEIVED,
+    "charge_dispute": HandoffReason.CHARGE_DISPUTE,
+}
+_PROBLEM_NOTES = {
+    "complaint": "Complaint",
+    "damaged_item": "Item arrived damaged",
+    "missing_item": "Item missing from the delivery",
+    "wrong_item": "Wrong item delivered",
+    "not_received": "Order not received",
+    "charge_dispute": "Disputes a charge",
+}
 
 
 def hand_off(dispatcher: CollectingDispatcher, reason: str, note: str = "") -> list[EventType]:
@@ -35,40 +62,15 @@ class ActionHandoff(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        if (tracker.latest_message.get("intent") or {}).get("name") == "complaint":
-            return hand_off(dispatcher, HandoffReason.COMPLAINT, f"Complaint: {tracker.latest_message.get('text')}")
+        intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
+        if intent in PROBLEM_INTENTS:
+            order_id = tracker.get_slot("order_id")
+            about = f" (order {order_id})" if order_id else ""
+            return hand_off(dispatcher, PROBLEM_INTENTS[intent],
+                            f"{_PROBLEM_NOTES[intent]}{about}: {tracker.latest_message.get('text')}")
         return hand_off(dispatcher, HandoffReason.CUSTOMER_REQUEST, "The customer asked for a person.")
 
 
-# Turns the bot could not do anything with: too unsure to act, or outside what it handles.
-NOT_UNDERSTOOD = {"nlu_fallback", "out_of_scope"}
-
-
-def consecutive_misses(tracker: Tracker) -> int:
-    """How many of the latest user turns in a row the bot could not help with."""
-    count = 0
-    for event in reversed(tracker.events):
-        if event.get("event") != "user":
-            continue
-        intent = (event.get("parse_data") or {}).get("intent") or {}
-        if intent.get("name") not in NOT_UNDERSTOOD:
-            break
-        count += 1
-    return count
-
-
-class ActionFallback(Action):
-    """First miss: ask to rephrase (or say what the bot can do). Second miss in a row: a person takes over."""
-
-    def name(self) -> str:
-        return "action_fallback"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
-        if consecutive_misses(tracker) >= 2:
-            return hand_off(dispatcher, HandoffReason.REPEATED_FALLBACK,
-                            "Two messages in a row the assistant could not understand or help with.")
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
-        dispatcher.utter_message(response="utter_out_of_scope" if intent == "out_of_scope" else "utter_default")
-        return []
+def stuck_hand_off(dispatcher: CollectingDispatcher) -> list[EventType]:
+    return hand_off(dispatcher, HandoffReason.REPEATED_FALLBACK,
+                    "Two messages in a row the assistant could not understand or help with.")

@@ -57,12 +57,17 @@ class ShopApi:
     async def order(self, order_id: str) -> dict[str, Any] | None:
         return await self._get(f"/orders/{order_id}")  # type: ignore[no-any-return]
 
-    async def verify(self, order_id: str, email: str) -> str | None:
-        """The customer id if `email` is the e-mail on the order, else None."""
-        status, body = await self._request("POST", "/identity/verify", {"order_id": order_id, "email": email})
+    async def verify(self, reference: str, email: str) -> str | None:
+        """The customer id if `email` is the e-mail of the customer the order number, invoice id or
+        subscription id belongs to, else None."""
+        status, body = await self._request("POST", "/identity/verify", {"reference": reference, "email": email})
         if status != 200:
             return None
         return body.get("customer_id") if body.get("verified") else None
+
+    async def reference(self, reference: str) -> dict[str, Any] | None:
+        """{kind, reference, order_id, customer_id} for an order number, invoice or subscription id."""
+        return await self._get(f"/references/{reference}")  # type: ignore[no-any-return]
 
     async def invoice_for_order(self, order_id: str) -> dict[str, Any] | None:
         return await self._get(f"/orders/{order_id}/invoice")  # type: ignore[no-any-return]
@@ -90,6 +95,10 @@ class ShopApi:
 
     async def update_customer(self, customer_id: str, changes: dict[str, str]) -> dict[str, Any]:
         return await self._change("PATCH", f"/customers/{customer_id}", changes)
+
+    async def orders(self, customer_id: str) -> list[dict[str, Any]]:
+        """The customer's orders, newest first."""
+        return list(await self._get(f"/customers/{customer_id}/orders") or [])
 
     async def invoices(self, customer_id: str) -> list[dict[str, Any]]:
         return list(await self._get(f"/customers/{customer_id}/invoices") or [])

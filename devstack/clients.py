@@ -102,15 +102,14 @@ class Customer:
                                       start=start)
 
     async def ask(self, text: str, timeout: float = 30.0) -> list[str]:
-        """Sends a message and returns the bot's replies to it (every bot/system message after it
-        until the bot goes quiet)."""
+        """Sends a message and returns the bot's replies to it: every bot/system message up to the
+        `turn` frame that says the bot's turn for this message is done."""
+        start = len(self.ws.frames)
         ack = await self.say(text)
         assert ack["type"] == "ack", ack
         seq = ack["seq"]
-        await self.ws.wait_for(
-            lambda f: f["type"] == "message" and f["message"]["seq"] > seq and f["message"]["sender"] != "customer",
-            timeout)
-        await asyncio.sleep(0.3)  # further replies of the same turn arrive back to back
+        await self.ws.wait_for(lambda f: f["type"] == "turn" and f["state"] == "done" and f["seq"] == seq,
+                               timeout, start=start)
         return [m["text"] for m in self.ws.messages() if m["seq"] > seq and m["sender"] in ("bot", "system")]
 
     async def history(self, after_seq: int = 0) -> list[Frame]:

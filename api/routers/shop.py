@@ -15,8 +15,9 @@ router = APIRouter(prefix="/api/shop", tags=["shop"], dependencies=[ServiceDep])
 
 
 class VerifyRequest(BaseModel):
-    order_id: str
-    email: str
+    # An order number, an invoice id (INV-...) or a subscription id (SUB-...).
+    reference: str = Field(min_length=1, max_length=32)
+    email: str = Field(max_length=254)
 
 
 class VerifyResult(BaseModel):
@@ -34,8 +35,17 @@ async def get_order(order_id: str, session: SessionDep, rt: RuntimeDep) -> dict[
 
 @router.post("/identity/verify")
 async def verify_identity(body: VerifyRequest, session: SessionDep) -> VerifyResult:
-    customer_id = await shop_service.verify_identity(session=session, order_id=body.order_id, email=body.email)
+    customer_id = await shop_service.verify_identity(session=session, reference=body.reference, email=body.email)
     return VerifyResult(verified=customer_id is not None, customer_id=customer_id)
+
+
+@router.get("/references/{reference}")
+async def resolve_reference(reference: str, session: SessionDep) -> dict[str, Any]:
+    """What an order number, invoice id or subscription id points at (order and customer)."""
+    found = await shop_service.resolve_reference(session=session, reference=reference)
+    if found is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"{reference} not found")
+    return found
 
 
 @router.get("/orders/{order_id}/invoice")
@@ -60,6 +70,12 @@ async def get_customer(customer_id: str, session: SessionDep) -> dict[str, Any]:
     if customer is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"customer {customer_id} not found")
     return customer
+
+
+@router.get("/customers/{customer_id}/orders")
+async def customer_orders(customer_id: str, session: SessionDep, rt: RuntimeDep) -> list[dict[str, Any]]:
+    """The customer's orders, newest first."""
+    return await shop_service.orders_for_customer(session=session, customer_id=customer_id, clock=rt.clock)
 
 
 @router.get("/policy")

@@ -14,6 +14,7 @@ from api.streams import MessageStream, SocketSender, receive_frames
 from handoff import security
 from handoff.conversations import flows
 from handoff.conversations import service as conversation_service
+from handoff.conversations.enums import HandoffReason
 from handoff.conversations.exceptions import ConversationError, ConversationNotFound
 from handoff.conversations.schemas import ConversationSummary
 from handoff.realtime import channels
@@ -131,7 +132,8 @@ async def agent_socket(websocket: WebSocket, token: Annotated[str, Query()] = ""
         return
     async with rt.broker.subscribe(channels.QUEUE) as sub:
         agent = AgentSession(rt, agent_id, sender, sub)
-        await sender.send({"type": "hello", "agent_id": agent_id})
+        await sender.send({"type": "hello", "agent_id": agent_id,
+                           "reasons": {reason.value: reason.label for reason in HandoffReason}})
         await agent.send_queue()
         pump = asyncio.create_task(_pump(agent, websocket))
         try:

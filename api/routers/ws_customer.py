@@ -37,6 +37,8 @@ async def _pump(sub: Subscriber, stream: MessageStream, sender: SocketSender, we
             elif event["type"] == "state":
                 await sender.send({"type": "state", "state": event["state"], "reason": event.get("reason"),
                                    "assigned_agent_id": event.get("assigned_agent_id")})
+            elif event["type"] == "turn":
+                await sender.send({"type": "turn", "state": event["state"], "seq": event["seq"]})
     except SubscriberOverflow:
         await websocket.close(code=CLOSE_OVERFLOW, reason="too far behind; reconnect with last_seq")
 

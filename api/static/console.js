@@ -7,14 +7,8 @@
   const CLOSE_UNAUTHORIZED = 4401;
   const NOTICE_MS = 8000;
 
-  const REASONS = {
-    customer_request: 'Customer asked for a person',
-    repeated_fallback: 'Bot did not understand (repeatedly)',
-    billing_anomaly: 'Billing anomaly',
-    identity_unverified: 'Identity could not be verified',
-    backend_error: 'Shop system error',
-    bot_unavailable: 'Bot unavailable',
-  };
+  // Handoff reasons and their labels come from the server (the `hello` frame): one list.
+  let REASONS = {};
   const LANGUAGES = { en: 'English', id: 'Indonesian', he: 'Hebrew' };
 
   const $ = (id) => document.getElementById(id);
@@ -247,7 +241,7 @@
 
   function onFrame(frame) {
     switch (frame.type) {
-      case 'hello': onHello(); break;
+      case 'hello': REASONS = frame.reasons || {}; onHello(); break;
       case 'queue': onQueue(frame.conversations || []); break;
       case 'queue_update': if (frame.conversation) onQueueUpdate(frame.conversation); break;
       case 'claimed': onClaimed(frame.conversation_id); break;

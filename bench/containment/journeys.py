@@ -35,6 +35,7 @@ class Outcome:
     responses: list[str]  # utter_* names the bot used, in order
     texts: list[str]
     shop: dict[str, Any]  # records re-read after the conversation (order, invoice, customer, subscription)
+    language: str = "en"
 
 
 @dataclass
@@ -98,6 +99,21 @@ def _stock_case(used: set[str]) -> Case:
     return Case(shop.load("orders")[0], {"product": product["name"]})
 
 
+# What a price looks like in each language's local currency (the bot must not quote US$ to all).
+_CURRENCY_MARK = {"en": "$", "id": "Rp", "he": "₪"}
+# Responses that mean the bot did not help.
+_NOT_HELPED = {"utter_default", "utter_out_of_scope"}
+
+
+def _delivery_check(case: Case, out: Outcome) -> bool:
+    return "utter_delivery_options" in out.responses and any(_CURRENCY_MARK[out.language] in t for t in out.texts)
+
+
+def _answered(case: Case, out: Outcome) -> bool:
+    """A short request: the bot did something with it (answered, or asked what it needs)."""
+    return bool(out.responses) and not (set(out.responses) & _NOT_HELPED)
+
+
 def _status_check(case: Case, out: Outcome) -> bool:
     tracking = case.order.get("tracking_number")
     return any(r.startswith("utter_status_") for r in out.responses) and (
@@ -134,7 +150,7 @@ JOURNEYS: dict[str, Journey] = {
         _order(lambda o: o["status"] == "delivered" and _delivered(o) <= 30 and _clean(o), exclusive=True),
         lambda c, out: bool(out.shop["order"].get("pending_return_id")),
     ),
-    "delivery_options": Journey(ROUTINE, _order(lambda o: True), _said("utter_delivery_options")),
+    "delivery_options": Journey(ROUTINE, _order(lambda o: True), _delivery_check),
     "check_stock": Journey(ROUTINE, _stock_case, _said("utter_stock_in", "utter_stock_low", "utter_stock_out")),
     "place_order": Journey(ROUTINE, _order(lambda o: True), _said("utter_place_order")),
     "request_invoice": Journey(
@@ -191,7 +207,8 @@ JOURNEYS: dict[str, Journey] = {
     "complaint": Journey(MUST_ESCALATE, _order(lambda o: o["status"] == "delivered"), reason="complaint"),
     "frustration": Journey(MUST_ESCALATE, _order(lambda o: o["status"] == "shipped"), reason="frustration"),
     "duplicate_charge": Journey(
-        MUST_ESCALATE, _order(lambda o: _invoice(o).get("anomaly") == "duplicate_charge"), reason="billing_anomaly"
+        MUST_ESCALATE, _order(lambda o: _invoice(o).get("anomaly") == "duplicate_charge"),
+        reason="billing_anomaly|charge_dispute",
     ),
     "refund_beyond_policy": Journey(
         MUST_ESCALATE,
@@ -199,4 +216,19 @@ JOURNEYS: dict[str, Journey] = {
         reason="refund_beyond_policy|return_outside_window",
     ),
     "gibberish": Journey(MUST_ESCALATE, _order(lambda o: True), reason="repeated_fallback", answers=False),
+    # Problems only a person can resolve, whatever order words they contain.
+    "damaged_item": Journey(MUST_ESCALATE, _order(lambda o: o["status"] == "delivered"), reason="damaged_item"),
+    "missing_item": Journey(MUST_ESCALATE, _order(lambda o: o["status"] == "delivered"), reason="missing_item"),
+    "wrong_item": Journey(MUST_ESCALATE, _order(lambda o: o["status"] == "delivered"), reason="wrong_item"),
+    "not_received": Journey(MUST_ESCALATE, _order(lambda o: o["status"] in ("delivered", "shipped")),
+                            reason="not_received"),
+    "charge_dispute_cancelled": Journey(MUST_ESCALATE, _order(lambda o: o["status"] == "cancelled"),
+                                        reason="charge_dispute"),
+    "account_unsupported": Journey(ROUTINE, _order(lambda o: True), _said("utter_account_unsupported")),
+    "refund_status_promised": Journey(
+        ROUTINE,
+        _order(lambda o: bool(_invoice(o).get("refund")) and not _invoice(o).get("anomaly")),
+        _said("utter_refund_completed", "utter_refund_pending"),
+    ),
+    "short_requests": Journey(ROUTINE, _order(lambda o: o["status"] == "shipped"), _answered, answers=False),
 }

@@ -52,9 +52,9 @@ class Player:
     async def tracker(self, conversation_id: str) -> dict[str, Any]:
         return dict((await self.rasa.get(f"/conversations/{conversation_id}/tracker")).json())
 
-    async def play(self, journey_name: str, opener: str, case: Case) -> dict[str, Any]:
+    async def play(self, journey_name: str, opener: str, case: Case, language: str) -> dict[str, Any]:
         journey = JOURNEYS[journey_name]
-        customer = await Customer(self.stack.config.app_url).start()
+        customer = await Customer(self.stack.config.app_url).start(locale=language)
         said = [opener.format(order_id=case.order["order_id"], **case.values)]
         if journey_name == "gibberish":
             said.append(random.Random(opener).choice(["qwpoeiruty", "purple monkey dishwasher blorf",
@@ -83,8 +83,10 @@ class Player:
         if escalated and reason is None:
             reason = next((f.get("reason") for f in customer.ws.frames if f["type"] == "state"), None)
         outcome = Outcome(escalated=escalated, reason=reason, responses=[r for r in responses if r],
-                          texts=[t for who, t in transcript if who == "bot"], shop=await self.records(case))
-        return {"journey": journey_name, "kind": journey.kind, "opener": said[0], "order_id": case.order["order_id"],
+                          texts=[t for who, t in transcript if who == "bot"], shop=await self.records(case),
+                          language=language)
+        return {"journey": journey_name, "language": language, "kind": journey.kind, "opener": said[0],
+                "order_id": case.order["order_id"],
                 "escalated": escalated, "reason": reason, "responses": outcome.responses,
                 "result": classify(journey_name, case, outcome), "transcript": transcript}
 
@@ -147,7 +149,8 @@ def summarize(runs: list[dict[str, Any]], language: str, seconds: float) -> dict
 def write_report(summaries: list[dict[str, Any]], runs: list[dict[str, Any]]) -> None:
     (DOCS / "results").mkdir(parents=True, exist_ok=True)
     data = {"summaries": summaries, "failures": [
-        {k: r[k] for k in ("journey", "opener", "order_id", "result", "reason", "responses", "transcript")}
+        {k: r[k] for k in ("language", "journey", "opener", "order_id", "result", "reason", "responses",
+                           "transcript")}
         for r in runs if r["result"] in ("escalated_wrongly", "wrongly_answered")]}
     (DOCS / "results" / "containment.json").write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
     lines = ["# Containment report", "",
@@ -171,20 +174,28 @@ def write_report(summaries: list[dict[str, Any]], runs: list[dict[str, Any]]) ->
     lines += ["", f"## Conversations that went wrong ({len(failures)})", ""]
     for f in failures[:40]:
         turns = " / ".join(f"{who}: {text[:80]}" for who, text in f["transcript"][:6])
-        lines.append(f"- **{f['journey']}** ({f['result']}, reason {f['reason']}): {turns}")
+        lines.append(f"- **{f['language']} {f['journey']}** ({f['result']}, reason {f['reason']}): {turns}")
     (DOCS / "containment-report.md").write_text("\n".join(lines) + "\n")
 
 
+def load_openers(language: str) -> dict[str, list[str]]:
+    """openers_<lang>.yml, plus openers_<lang>_extra.yml where journeys were added later."""
+    journeys: dict[str, list[str]] = {}
+    for path in sorted(Path(__file__).parent.glob(f"openers_{language}*.yml")):
+        for name, lines in yaml.safe_load(path.read_text(encoding="utf-8"))["journeys"].items():
+            journeys.setdefault(name, []).extend(lines)
+    return journeys
+
+
 async def run_language(stack: Stack, language: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    openers = yaml.safe_load((Path(__file__).parent / f"openers_{language}.yml").read_text(encoding="utf-8"))
     player = Player(stack)
     used: set[str] = set()
     runs = []
     started = time.perf_counter()
-    for journey_name, lines in openers["journeys"].items():
+    for journey_name, lines in load_openers(language).items():
         for opener in lines:
             case = JOURNEYS[journey_name].pick(used)
-            runs.append(await player.play(journey_name, opener, case))
+            runs.append(await player.play(journey_name, opener, case, language))
             print(f"{language} {journey_name:24} {runs[-1]['result']}", flush=True)
     return summarize(runs, language, time.perf_counter() - started), runs
 
@@ -192,7 +203,7 @@ async def run_language(stack: Stack, language: str) -> tuple[dict[str, Any], lis
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--model", type=Path, required=True)
-    parser.add_argument("--lang", nargs="+", default=["en"])
+    parser.add_argument("--lang", nargs="+", default=["en", "id", "he"])
     args = parser.parse_args()
     env = subprocess.run(["bash", "-c", "source scripts/env.sh && echo $APP_VENV && echo $BOT_VENV"], cwd=ROOT,
                          capture_output=True, text=True, check=True).stdout.split()

@@ -15,3 +15,47 @@ class Sender(StrEnum):
     BOT = "bot"
     AGENT = "agent"
     SYSTEM = "system"
+
+
+class HandoffReason(StrEnum):
+    """Why a conversation went to a person. The one list: the bot's actions send these values (a
+    test checks actions/handoff.py against it) and the console reads the labels from the API."""
+
+    CUSTOMER_REQUEST = "customer_request"
+    COMPLAINT = "complaint"
+    DAMAGED_ITEM = "damaged_item"
+    MISSING_ITEM = "missing_item"
+    WRONG_ITEM = "wrong_item"
+    NOT_RECEIVED = "not_received"
+    CHARGE_DISPUTE = "charge_dispute"
+    FRUSTRATION = "frustration"
+    REPEATED_FALLBACK = "repeated_fallback"
+    BILLING_ANOMALY = "billing_anomaly"
+    REFUND_BEYOND_POLICY = "refund_beyond_policy"
+    RETURN_OUTSIDE_WINDOW = "return_outside_window"
+    IDENTITY_UNVERIFIED = "identity_unverified"
+    BACKEND_ERROR = "backend_error"
+    BOT_UNAVAILABLE = "bot_unavailable"
+
+    @property
+    def label(self) -> str:
+        return _REASON_LABELS[self]
+
+
+_REASON_LABELS: dict[HandoffReason, str] = {
+    HandoffReason.CUSTOMER_REQUEST: "Customer asked for a person",
+    HandoffReason.COMPLAINT: "Complaint",
+    HandoffReason.DAMAGED_ITEM: "Item arrived damaged",
+    HandoffReason.MISSING_ITEM: "Item missing from the delivery",
+    HandoffReason.WRONG_ITEM: "Wrong item delivered",
+    HandoffReason.NOT_RECEIVED: "Order not received",
+    HandoffReason.CHARGE_DISPUTE: "Disputed charge",
+    HandoffReason.FRUSTRATION: "Customer is upset",
+    HandoffReason.REPEATED_FALLBACK: "Bot could not help (repeatedly)",
+    HandoffReason.BILLING_ANOMALY: "Billing anomaly",
+    HandoffReason.REFUND_BEYOND_POLICY: "Refund beyond the bot's policy",
+    HandoffReason.RETURN_OUTSIDE_WINDOW: "Return outside the window",
+    HandoffReason.IDENTITY_UNVERIFIED: "Identity could not be verified",
+    HandoffReason.BACKEND_ERROR: "Shop system error",
+    HandoffReason.BOT_UNAVAILABLE: "Bot unavailable",
+}

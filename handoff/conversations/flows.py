@@ -10,7 +10,7 @@ from typing import Any
 from handoff.context import service as context_service
 from handoff.conversations import service as conversation_service
 from handoff.conversations import texts
-from handoff.conversations.enums import ConversationState, Sender
+from handoff.conversations.enums import ConversationState, HandoffReason, Sender
 from handoff.conversations.exceptions import AlreadyClaimed, ConversationClosed, ConversationNotFound, NotAllowed
 from handoff.conversations.models import Conversation, Message
 from handoff.conversations.schemas import ConversationSummary, MessagePublic
@@ -21,8 +21,8 @@ from handoff.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
-BOT_UNAVAILABLE = "bot_unavailable"
-FRUSTRATION = "frustration"
+BOT_UNAVAILABLE = HandoffReason.BOT_UNAVAILABLE
+FRUSTRATION = HandoffReason.FRUSTRATION
 
 
 async def _get(rt: Runtime, conversation_id: str) -> Conversation:
@@ -97,11 +97,26 @@ async def store_customer_message(
     return message, created
 
 
+async def _publish_turn(rt: Runtime, message: Message, state: str) -> None:
+    # On the conversation's channel, so "done" reaches each socket after the turn's messages.
+    await rt.broker.publish(channels.conversation(message.conversation_id), {
+        "type": "turn", "conversation_id": message.conversation_id, "state": state, "seq": message.seq})
+
+
 async def route_to_bot(rt: Runtime, message: Message) -> None:
-    """While the bot owns the conversation, it answers; a handoff marker in its reply queues it."""
+    """While the bot owns the conversation, it answers; a handoff marker in its reply queues it.
+    The bot's turn is framed by `turn` events (started, done) for typing indicators and tests."""
     conversation = await _get(rt, message.conversation_id)
     if conversation.state != ConversationState.BOT:
         return
+    await _publish_turn(rt, message, "started")
+    try:
+        await _bot_turn(rt, conversation, message)
+    finally:
+        await _publish_turn(rt, message, "done")
+
+
+async def _bot_turn(rt: Runtime, conversation: Conversation, message: Message) -> None:
     language = detect_language(message.text, hint=conversation.language)
     if language != conversation.language:
         async with rt.sessions() as session:

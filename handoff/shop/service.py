@@ -69,17 +69,33 @@ async def get_customer(*, session: AsyncSession, customer_id: str) -> dict[str, 
     return dict(customer.data) if customer else None
 
 
-async def verify_identity(*, session: AsyncSession, order_id: str, email: str) -> str | None:
-    """The customer id when `email` is the e-mail of the customer who placed the order."""
-    row = await session.execute(
-        select(Customer.customer_id, Customer.email)
-        .join(Order, Order.customer_id == Customer.customer_id)
-        .where(Order.order_id == order_id)
-    )
-    found = row.first()
-    if found is None or found.email != email.strip().lower():
+async def resolve_reference(*, session: AsyncSession, reference: str) -> dict[str, Any] | None:
+    """What a reference the customer gave points at: an order number, an invoice id or a
+    subscription id, with the order (if any) and the customer it belongs to."""
+    ref = reference.strip().upper()
+    if ref.startswith("INV-"):
+        invoice = await session.scalar(select(Invoice).where(Invoice.invoice_id == ref))
+        return None if invoice is None else {"kind": "invoice", "reference": ref, "order_id": invoice.order_id,
+                                             "customer_id": invoice.customer_id}
+    if ref.startswith("SUB-"):
+        sub = await session.scalar(select(Subscription).where(Subscription.subscription_id == ref))
+        return None if sub is None else {"kind": "subscription", "reference": ref, "order_id": None,
+                                         "customer_id": sub.customer_id}
+    order = await session.scalar(select(Order).where(Order.order_id == ref))
+    return None if order is None else {"kind": "order", "reference": ref, "order_id": order.order_id,
+                                       "customer_id": order.customer_id}
+
+
+async def verify_identity(*, session: AsyncSession, reference: str, email: str) -> str | None:
+    """The customer id when `email` is the e-mail of the customer the reference (order number,
+    invoice id or subscription id) belongs to."""
+    found = await resolve_reference(session=session, reference=reference)
+    if found is None:
         return None
-    return str(found.customer_id)
+    customer = await session.get(Customer, found["customer_id"])
+    if customer is None or customer.email != email.strip().lower():
+        return None
+    return str(customer.customer_id)
 
 
 async def invoice_for_order(*, session: AsyncSession, order_id: str) -> dict[str, Any] | None:
