@@ -10,6 +10,9 @@ from fastapi import Depends, Header, HTTPException, Request, WebSocket, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handoff import security
+from handoff.agents import service as agent_service
+from handoff.agents.enums import AgentRole
+from handoff.agents.models import Agent
 from handoff.runtime import Runtime
 
 AGENT_TOKEN_TTL_S = 12 * 3600
@@ -56,6 +59,24 @@ def current_agent(rt: RuntimeDep, authorization: Annotated[str | None, Header()]
 
 ServiceDep = Depends(require_service)
 AgentDep = Annotated[str, Depends(current_agent)]
+
+
+async def current_account(agent_id: AgentDep, session: SessionDep) -> Agent:
+    """The calling agent's record: a valid token for an agent who no longer exists is refused."""
+    agent = await agent_service.get(session=session, agent_id=agent_id)
+    if agent is None:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "unknown agent")
+    return agent
+
+
+async def require_admin(agent: Annotated[Agent, Depends(current_account)]) -> Agent:
+    if agent.role != AgentRole.ADMIN:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "admins only")
+    return agent
+
+
+AccountDep = Annotated[Agent, Depends(current_account)]
+AdminDep = Annotated[Agent, Depends(require_admin)]
 
 
 def conversation_token(rt: Runtime, conversation_id: str) -> str:

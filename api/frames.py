@@ -7,6 +7,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError
 
+from handoff.agents.enums import Presence
+from handoff.conversations.enums import Resolution
+
 ClientMsgId = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
 ConversationId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 
@@ -40,6 +43,12 @@ class Claim(_Frame):
 class Close(_Frame):
     type: Literal["close"]
     conversation_id: ConversationId
+    resolution: Resolution = Resolution.RESOLVED
+
+
+class SetPresence(_Frame):
+    type: Literal["presence"]
+    status: Presence
 
 
 class HandBack(_Frame):
@@ -48,7 +57,8 @@ class HandBack(_Frame):
 
 
 CustomerFrame = Annotated[SendMessage | Resume | Ping, Field(discriminator="type")]
-AgentFrame = Annotated[SendMessage | Resume | Ping | Claim | Close | HandBack, Field(discriminator="type")]
+AgentFrame = Annotated[SendMessage | Resume | Ping | Claim | Close | HandBack | SetPresence,
+                       Field(discriminator="type")]
 customer_frames: TypeAdapter[Any] = TypeAdapter(CustomerFrame)
 agent_frames: TypeAdapter[Any] = TypeAdapter(AgentFrame)
 

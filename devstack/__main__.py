@@ -22,7 +22,7 @@ def main() -> int:
                         help="where the app listens (0.0.0.0 in a container); Rasa and actions stay on loopback")
     args = parser.parse_args()
 
-    database_url = os.environ.get("SHOPBOT_DATABASE_URL", f"sqlite+aiosqlite:///{ROOT / 'var' / 'shopbot.db'}")
+    database_url = os.environ.get("SHOPBOT_DATABASE_URL", f"sqlite+aiosqlite:///{ROOT / 'var' / 'shopbot-v2.db'}")
     config = StackConfig(
         model=args.model, app_venv=Path(os.environ["APP_VENV"]), bot_venv=Path(os.environ["BOT_VENV"]),
         log_dir=ROOT / "var" / "log", database_url=database_url, app_port=args.app_port,

@@ -149,6 +149,19 @@ class Agent:
         return await self.ws.wait_for(
             lambda f: f.get("conversation_id") == conversation_id and f["type"] in ("claimed", "error"), start=start)
 
+    async def presence(self, status: str) -> Frame:
+        """Sets the agent's presence (online: takes new chats) and waits for the server's answer."""
+        start = len(self.ws.frames)
+        await self.ws.send({"type": "presence", "status": status})
+        return await self.ws.wait_for(lambda f: f["type"] in ("presence", "error"), start=start)
+
+    async def close_conversation(self, conversation_id: str, resolution: str = "resolved") -> Frame:
+        start = len(self.ws.frames)
+        await self.ws.send({"type": "close", "conversation_id": conversation_id, "resolution": resolution})
+        return await self.ws.wait_for(lambda f: f["type"] == "error" or (
+            f["type"] == "state" and f["state"] == "closed" and f.get("conversation_id") == conversation_id),
+            start=start)
+
     async def say(self, conversation_id: str, text: str) -> Frame:
         cid = uuid.uuid4().hex
         start = len(self.ws.frames)

@@ -77,6 +77,16 @@ class Service:
         except (urllib.error.URLError, OSError):
             return False
 
+    def wait_healthy(self, timeout: float = 120.0) -> None:
+        """Until the health URL answers (polling a starting process: there is no event to wait on)."""
+        deadline = time.monotonic() + timeout
+        while not self.healthy():
+            if self.exited() is not None:
+                raise StackError(f"{self.name} exited with {self.exited()}:\n{self.log_tail()}")
+            if time.monotonic() > deadline:
+                raise StackError(f"{self.name} not healthy after {timeout:.0f}s:\n{self.log_tail()}")
+            time.sleep(0.25)
+
     def exited(self) -> int | None:
         return None if self.process is None else self.process.poll()
 
@@ -101,6 +111,21 @@ class StackError(RuntimeError):
     pass
 
 
+def app_service(c: StackConfig, *, port: int | None = None, database_url: str | None = None,
+                name: str = "app", env: dict[str, str] | None = None) -> Service:
+    """The app process of a stack; another instance (its own port and database, the same Rasa) when
+    port and database_url are given."""
+    port = port or c.app_port
+    base_env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    return Service(
+        name,
+        [str(c.app_venv / "bin" / "python"), "-m", "uvicorn", "api.main:create_app", "--factory",
+         "--host", c.host, "--port", str(port), "--ws-max-size", str(1 << 20), "--no-access-log"],
+        {**base_env, "SHOPBOT_DATABASE_URL": database_url or c.database_url, "SHOPBOT_RASA_URL": c.rasa_url,
+         "SHOPBOT_RASA_TOKEN": c.rasa_token, "SHOPBOT_SERVICE_TOKEN": c.service_token, **c.app_env, **(env or {})},
+        f"http://127.0.0.1:{port}/healthz", c.log_dir / f"{name}.log")
+
+
 class Stack:
     def __init__(self, config: StackConfig) -> None:
         self.config = config
@@ -120,13 +145,7 @@ class Stack:
             [str(bot_bin / "rasa"), "run", "actions", "--actions", "actions", "-p", str(c.actions_port)],
             {**base_env, "SHOP_API_URL": c.app_url, "SHOP_API_TOKEN": c.service_token},
             f"{c.actions_url}/health", c.log_dir / "actions.log")
-        self.app = Service(
-            "app",
-            [str(c.app_venv / "bin" / "python"), "-m", "uvicorn", "api.main:create_app", "--factory",
-             "--host", c.host, "--port", str(c.app_port), "--ws-max-size", str(1 << 20), "--no-access-log"],
-            {**base_env, "SHOPBOT_DATABASE_URL": c.database_url, "SHOPBOT_RASA_URL": c.rasa_url,
-             "SHOPBOT_RASA_TOKEN": c.rasa_token, "SHOPBOT_SERVICE_TOKEN": c.service_token, **c.app_env},
-            f"{c.app_url}/healthz", c.log_dir / "app.log")
+        self.app = app_service(c)
         self.services = [self.rasa, self.actions, self.app]
 
     def start(self, timeout: float = 240.0, progress: bool = False) -> None:

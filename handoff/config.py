@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Literal
 
 from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -12,11 +14,25 @@ ROOT = Path(__file__).resolve().parent.parent
 DEV_SECRET = "dev-secret-change-me"
 
 
+@dataclass(frozen=True)
+class SeedAgent:
+    """A demo team member, as written in SHOPBOT_DEMO_AGENTS."""
+
+    id: str
+    password: str
+    role: str = "agent"
+    skills: tuple[str, ...] = ("orders", "billing")
+    languages: tuple[str, ...] = ("en",)
+    max_chats: int = 3
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SHOPBOT_", env_file=".env", extra="ignore")
 
     environment: str = "development"
-    database_url: str = f"sqlite+aiosqlite:///{ROOT / 'var' / 'shopbot.db'}"
+    # The file name carries the schema's version: tables come from create_all (no migrations yet),
+    # so a newer schema starts a new demo database rather than failing on an old one.
+    database_url: str = f"sqlite+aiosqlite:///{ROOT / 'var' / 'shopbot-v2.db'}"
     broker_url: str = "memory://"
     demo_data_dir: Path = ROOT / "data" / "demo-store"
     load_demo_data: bool = True
@@ -31,8 +47,17 @@ class Settings(BaseSettings):
     secret_key: str = DEV_SECRET
     # Shared with the action server, which calls the shop API on the bot's behalf.
     service_token: str = "dev-service-token"
-    # Seeded on first start when there are no agents: "name:password,name:password".
-    demo_agents: str = "alice:alice-demo,bob:bob-demo"
+    # Seeded on first start when there are no agents, comma-separated
+    # "name:password[:role[:skills[:languages[:max_chats]]]]" (skills and languages joined by "+").
+    demo_agents: str = ("alice:alice-demo:supervisor:orders+billing:en+he:3,bob:bob-demo:agent:orders+billing:en+id:3,"
+                        "sari:sari-demo:agent:orders+billing:id:3,noa:noa-demo:agent:orders+billing:he:3,"
+                        "dana:dana-demo:admin:::0")
+    # "auto": a queued conversation goes to the best matching online agent at once; "pooled":
+    # agents pick from the queue by hand (always possible in both).
+    routing: Literal["auto", "pooled"] = "auto"
+    # Waiting customers are told their place and an estimate from recent handling times (this
+    # many seconds per conversation until there is history).
+    default_handling_s: float = 300.0
 
     max_message_chars: int = 2000
     max_frame_bytes: int = 16_384
@@ -47,9 +72,15 @@ class Settings(BaseSettings):
         return self
 
 
-    def agents_to_seed(self) -> list[tuple[str, str]]:
-        pairs = [item.split(":", 1) for item in self.demo_agents.split(",") if ":" in item]
-        return [(name.strip(), password.strip()) for name, password in pairs]
+    def agents_to_seed(self) -> list[SeedAgent]:
+        agents = []
+        for item in filter(None, (i.strip() for i in self.demo_agents.split(","))):
+            name, password, role, skills, languages, max_chats = [*item.split(":"), "", "", "", ""][:6]
+            agents.append(SeedAgent(id=name.strip(), password=password.strip(), role=role or "agent",
+                                    skills=tuple(filter(None, skills.split("+"))) or ("orders", "billing"),
+                                    languages=tuple(filter(None, languages.split("+"))) or ("en",),
+                                    max_chats=int(max_chats) if max_chats else 3))
+        return agents
 
     def fixed_today(self, as_of: date | None) -> date | None:
         if self.today == "system":

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -19,3 +20,5 @@ class Runtime:
     broker: Broker
     bot: Bot
     clock: Clock
+    # Open console sockets per agent in this process: the last one closing makes the agent away.
+    consoles: Counter[str] = field(default_factory=Counter)

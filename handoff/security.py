@@ -1,4 +1,4 @@
-"""Signed tokens and password hashes (stdlib only).
+"""Signed tokens (stdlib only; password hashes are in handoff/agents/passwords.py).
 
 Tokens are stateless HMAC signatures so any app process can check them without shared state.
 """
@@ -8,7 +8,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import secrets
 import time
 
 
@@ -48,18 +47,3 @@ def verify(secret: str, purpose: str, token: str) -> str:
     if int(expires) < time.time():
         raise InvalidToken("expired")
     return subject
-
-
-def hash_password(password: str, *, salt: bytes | None = None, rounds: int = 200_000) -> str:
-    salt = salt or secrets.token_bytes(16)
-    digest = hashlib.pbkdf2_hmac("sha256", password.encode(), salt, rounds)
-    return f"pbkdf2_sha256${rounds}${_b64(salt)}${_b64(digest)}"
-
-
-def check_password(password: str, stored: str) -> bool:
-    try:
-        _, rounds, salt, digest = stored.split("$")
-    except ValueError:
-        return False
-    candidate = hash_password(password, salt=_unb64(salt), rounds=int(rounds))
-    return hmac.compare_digest(candidate.split("$")[-1], digest)

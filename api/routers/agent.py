@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, status
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from api.deps import AgentDep, RuntimeDep, SessionDep, agent_token
 from handoff.agents import service as agent_service
@@ -16,13 +16,14 @@ router = APIRouter(prefix="/api/agent", tags=["agent"])
 
 
 class Login(BaseModel):
-    agent_id: str
-    password: str
+    agent_id: str = Field(max_length=64)
+    password: str = Field(max_length=256)
 
 
 class LoginResult(BaseModel):
     agent_id: str
     display_name: str
+    role: str
     token: str
 
 
@@ -31,7 +32,8 @@ async def login(body: Login, session: SessionDep, rt: RuntimeDep) -> LoginResult
     agent = await agent_service.authenticate(session=session, agent_id=body.agent_id, password=body.password)
     if agent is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "unknown agent or wrong password")
-    return LoginResult(agent_id=agent.id, display_name=agent.display_name, token=agent_token(rt, agent.id))
+    return LoginResult(agent_id=agent.id, display_name=agent.display_name, role=agent.role,
+                       token=agent_token(rt, agent.id))
 
 
 @router.get("/queue")

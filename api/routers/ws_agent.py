@@ -12,6 +12,8 @@ from api.deps import ws_runtime
 from api.routers.ws_customer import CLOSE_OVERFLOW, CLOSE_UNAUTHORIZED
 from api.streams import MessageStream, SocketSender, receive_frames
 from handoff import security
+from handoff.agents import service as agent_service
+from handoff.agents.schemas import AgentPublic
 from handoff.conversations import flows
 from handoff.conversations import service as conversation_service
 from handoff.conversations.enums import HandoffReason
@@ -66,6 +68,11 @@ class AgentSession:
                 await stream.deliver(event["message"])
         elif kind in ("state", "queue_update"):
             await self.sender.send({k: v for k, v in event.items() if k != "channel"})
+            summary = event.get("conversation") or {}
+            if (kind == "queue_update" and summary.get("assigned_agent_id") == self.agent_id
+                    and summary.get("state") == "assigned" and summary.get("id") not in self.streams):
+                # Routed to this agent: their console follows it at once (context, messages, live).
+                await self.open(str(summary["id"]))
 
     async def handle(self, raw: str) -> None:
         try:
@@ -105,8 +112,11 @@ class AgentSession:
                                         "seq": message.seq, "duplicate": not created})
             case frames.SendMessage():
                 await self.sender.send(frames.error_frame("invalid_frame", "conversation_id: Field required"))
-            case frames.Close(conversation_id=cid):
-                await flows.close(rt, cid, self.agent_id)
+            case frames.Close(conversation_id=cid, resolution=resolution):
+                await flows.close(rt, cid, self.agent_id, resolution)
+            case frames.SetPresence(status=status):
+                await flows.set_presence(rt, self.agent_id, status)
+                await self.sender.send({"type": "presence", "status": status.value})
             case frames.HandBack(conversation_id=cid):
                 await flows.hand_back(rt, cid, self.agent_id)
 
@@ -130,12 +140,20 @@ async def agent_socket(websocket: WebSocket, token: Annotated[str, Query()] = ""
         await sender.send(frames.error_frame("unauthorized", f"invalid agent token: {exc}"))
         await websocket.close(code=CLOSE_UNAUTHORIZED)
         return
+    async with rt.sessions() as session:
+        account = await agent_service.get(session=session, agent_id=agent_id)
+    if account is None:  # a token for an agent who does not exist (any more)
+        await sender.send(frames.error_frame("unauthorized", "unknown agent"))
+        await websocket.close(code=CLOSE_UNAUTHORIZED)
+        return
     async with rt.broker.subscribe(channels.QUEUE) as sub:
         agent = AgentSession(rt, agent_id, sender, sub)
         await sender.send({"type": "hello", "agent_id": agent_id,
+                           "agent": AgentPublic.of(account).model_dump(mode="json"),
                            "reasons": {reason.value: reason.label for reason in HandoffReason}})
         await agent.send_queue()
         pump = asyncio.create_task(_pump(agent, websocket))
+        rt.consoles[agent_id] += 1
         try:
             async for raw in receive_frames(websocket, sender):
                 await agent.handle(raw)
@@ -143,3 +161,7 @@ async def agent_socket(websocket: WebSocket, token: Annotated[str, Query()] = ""
             pass
         finally:
             pump.cancel()
+            rt.consoles[agent_id] -= 1
+            if rt.consoles[agent_id] <= 0:
+                del rt.consoles[agent_id]
+                await flows.console_gone(rt, agent_id)

@@ -14,6 +14,7 @@ from api.streams import MessageStream, SocketSender, receive_frames
 from handoff import security
 from handoff.conversations import flows
 from handoff.conversations import service as conversation_service
+from handoff.conversations.enums import ConversationState
 from handoff.conversations.exceptions import ConversationError
 from handoff.realtime import channels
 from handoff.realtime.broker import Subscriber, SubscriberOverflow
@@ -39,6 +40,8 @@ async def _pump(sub: Subscriber, stream: MessageStream, sender: SocketSender, we
                                    "assigned_agent_id": event.get("assigned_agent_id")})
             elif event["type"] == "turn":
                 await sender.send({"type": "turn", "state": event["state"], "seq": event["seq"]})
+            elif event["type"] == "queue_position":
+                await sender.send({k: event[k] for k in ("type", "position", "ahead", "estimated_wait_s")})
     except SubscriberOverflow:
         await websocket.close(code=CLOSE_OVERFLOW, reason="too far behind; reconnect with last_seq")
 
@@ -104,6 +107,10 @@ async def customer_socket(
                            "last_seq": conversation.last_seq, "assigned_agent_id": conversation.assigned_agent_id,
                            "reason": conversation.handoff_reason})
         await stream.catch_up()
+        if conversation.state == ConversationState.QUEUED:  # a customer back while waiting sees their place
+            place = await flows.place_of(rt, conversation_id)
+            if place is not None:
+                await sender.send({k: v for k, v in place.items() if k != "conversation_id"})
         pump = asyncio.create_task(_pump(sub, stream, sender, websocket))
         try:
             async for raw in receive_frames(websocket, sender):

@@ -55,16 +55,22 @@ class Player:
     async def play(self, journey_name: str, opener: str, case: Case, language: str) -> dict[str, Any]:
         journey = JOURNEYS[journey_name]
         customer = await Customer(self.stack.config.app_url).start(locale=language)
-        said = [opener.format(order_id=case.order["order_id"], **case.values)]
+        # {product}: the journey's product if it has one, else the first item of the order.
+        values = {"product": case.order["items"][0]["name"], **case.values}
+        said = [opener.format(order_id=case.order["order_id"], **values)]
         if journey_name == "gibberish":
             said.append(random.Random(opener).choice(["qwpoeiruty", "purple monkey dishwasher blorf",
                                                       "lkjh lkjh lkjh", "zzzxq vbn"]))
         queue = list(said)
         transcript: list[tuple[str, str]] = []
         escalated = False
+        repeated = False
         for _ in range(MAX_TURNS):
             if not queue and journey.answers:
                 queue.append(await self.next_answer(customer.conversation_id, journey, case))
+                if not queue[-1] and not repeated and await self.not_understood(customer.conversation_id):
+                    # Not understood: like most people, the customer says it once more.
+                    queue[-1], repeated = said[0], True
                 if not queue[-1]:
                     break
             if not queue:
@@ -89,6 +95,12 @@ class Player:
                 "order_id": case.order["order_id"],
                 "escalated": escalated, "reason": reason, "responses": outcome.responses,
                 "result": classify(journey_name, case, outcome), "transcript": transcript}
+
+    async def not_understood(self, conversation_id: str) -> bool:
+        """The bot's last answer was a request to rephrase (or an "I can't help with that")."""
+        events = (await self.tracker(conversation_id)).get("events", [])
+        last = next((e for e in reversed(events) if e.get("event") == "bot"), {})
+        return (last.get("metadata") or {}).get("utter_action") in ("utter_default", "utter_out_of_scope")
 
     async def next_answer(self, conversation_id: str, journey: Any, case: Case) -> str:
         """The simulated customer answers whatever the bot is waiting for."""

@@ -41,6 +41,25 @@ class HandoffReason(StrEnum):
     def label(self) -> str:
         return _REASON_LABELS[self]
 
+    @property
+    def skill(self) -> str:
+        """The skill an agent needs to take it (a Skill value)."""
+        return "billing" if self in _BILLING else "orders"
+
+    @property
+    def urgency(self) -> int:
+        """Added to the queue priority: an upset customer or a problem goes ahead of a question."""
+        return 2 if self is HandoffReason.FRUSTRATION else 1 if self in _PROBLEMS else 0
+
+
+class Resolution(StrEnum):
+    """How an agent closed a conversation."""
+
+    RESOLVED = "resolved"
+    CUSTOMER_GONE = "customer_gone"
+    DUPLICATE = "duplicate"
+    SPAM = "spam"
+
 
 _REASON_LABELS: dict[HandoffReason, str] = {
     HandoffReason.CUSTOMER_REQUEST: "Customer asked for a person",
@@ -59,3 +78,8 @@ _REASON_LABELS: dict[HandoffReason, str] = {
     HandoffReason.BACKEND_ERROR: "Shop system error",
     HandoffReason.BOT_UNAVAILABLE: "Bot unavailable",
 }
+
+_BILLING = frozenset({HandoffReason.BILLING_ANOMALY, HandoffReason.CHARGE_DISPUTE, HandoffReason.REFUND_BEYOND_POLICY})
+_PROBLEMS = frozenset({HandoffReason.COMPLAINT, HandoffReason.DAMAGED_ITEM, HandoffReason.MISSING_ITEM,
+                       HandoffReason.WRONG_ITEM, HandoffReason.NOT_RECEIVED, HandoffReason.CHARGE_DISPUTE,
+                       HandoffReason.BILLING_ANOMALY})

@@ -7,16 +7,19 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from handoff.agents import service as agent_service
+from handoff.agents.enums import Presence
 from handoff.context import service as context_service
 from handoff.conversations import service as conversation_service
 from handoff.conversations import texts
-from handoff.conversations.enums import ConversationState, HandoffReason, Sender
+from handoff.conversations.enums import ConversationState, HandoffReason, Resolution, Sender
 from handoff.conversations.exceptions import AlreadyClaimed, ConversationClosed, ConversationNotFound, NotAllowed
 from handoff.conversations.models import Conversation, Message
 from handoff.conversations.schemas import ConversationSummary, MessagePublic
 from handoff.language import detect as detect_language
 from handoff.realtime import channels
-from handoff.routing import frustration
+from handoff.routing import assignment, frustration
+from handoff.routing import queue as queue_service
 from handoff.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -171,12 +174,71 @@ async def hand_off(rt: Runtime, conversation_id: str, reason: str, note: str = "
         data = await context_service.build(session=session, conversation=conversation, messages=messages,
                                            tracker=tracker, reason=reason, note=note, clock=rt.clock,
                                            extra_turns=extra_turns)
-        queued = await conversation_service.queue_for_handoff(session=session, conversation_id=conversation_id,
-                                                               reason=reason, context=data, clock=rt.clock)
+        known = HandoffReason(reason) if reason in HandoffReason.__members__.values() else None
+        gold = ((data.get("customer") or {}).get("tier") == "gold")
+        queued = await conversation_service.queue_for_handoff(
+            session=session, conversation_id=conversation_id, reason=reason, context=data, clock=rt.clock,
+            required_skill=known.skill if known else None, priority=(known.urgency if known else 0) + int(gold))
     if not queued:
         return False
     await _after_transition(rt, ConversationState.BOT, await _get(rt, conversation_id))
+    await route(rt)
     return True
+
+
+# --- routing and the waiting line ----------------------------------------------------------------
+
+async def route(rt: Runtime) -> None:
+    """Auto-assignment: each waiting conversation, next first, to the best agent who can take it;
+    then every customer still waiting is told their place. Safe to run concurrently anywhere."""
+    if rt.settings.routing == "auto":
+        async with rt.sessions() as session:
+            line = await queue_service.waiting(session=session)
+        for conversation in line:
+            async with rt.sessions() as session:
+                for agent_id in await assignment.candidates(session=session, conversation=conversation):
+                    if await assignment.assign(session=session, conversation_id=conversation.id,
+                                               agent_id=agent_id, now=rt.clock.now()):
+                        break
+                else:
+                    continue
+            await _after_transition(rt, ConversationState.QUEUED, await _get(rt, conversation.id))
+    await announce_places(rt)
+
+
+def _place_frame(conversation_id: str, place: queue_service.Place) -> dict[str, Any]:
+    return {"type": "queue_position", "conversation_id": conversation_id, "position": place.position,
+            "ahead": place.ahead, "estimated_wait_s": place.estimated_wait_s}
+
+
+async def announce_places(rt: Runtime) -> None:
+    """Every waiting customer's place and estimate, on their conversation's channel."""
+    async with rt.sessions() as session:
+        line = await queue_service.places(session=session, default_handling_s=rt.settings.default_handling_s)
+    for conversation_id, place in line.items():
+        await rt.broker.publish(channels.conversation(conversation_id), _place_frame(conversation_id, place))
+
+
+async def place_of(rt: Runtime, conversation_id: str) -> dict[str, Any] | None:
+    """The `queue_position` frame of one waiting conversation (None unless it is queued)."""
+    async with rt.sessions() as session:
+        place = (await queue_service.places(session=session,
+                                            default_handling_s=rt.settings.default_handling_s)).get(conversation_id)
+    return _place_frame(conversation_id, place) if place else None
+
+
+async def console_gone(rt: Runtime, agent_id: str) -> None:
+    """The agent's last console closed: no new chats go to them (their open ones stay theirs)."""
+    async with rt.sessions() as session:
+        agent = await agent_service.get(session=session, agent_id=agent_id)
+    if agent is not None and agent.presence == Presence.ONLINE:
+        await set_presence(rt, agent_id, Presence.AWAY)
+
+
+async def set_presence(rt: Runtime, agent_id: str, presence: Presence) -> None:
+    async with rt.sessions() as session:
+        await agent_service.set_presence(session=session, agent_id=agent_id, presence=presence)
+    await route(rt)  # an agent coming online takes waiting conversations; going away changes estimates
 
 
 # --- agent side ----------------------------------------------------------------------------------
@@ -184,14 +246,17 @@ async def hand_off(rt: Runtime, conversation_id: str, reason: str, note: str = "
 async def claim(rt: Runtime, conversation_id: str, agent_id: str) -> Conversation:
     """Assigns a queued conversation to the agent; of concurrent claims exactly one wins."""
     async with rt.sessions() as session:
-        won = await conversation_service.transition(
-            session=session, conversation_id=conversation_id, allowed_from=[ConversationState.QUEUED],
-            to=ConversationState.ASSIGNED, assigned_agent_id=agent_id)
+        won = await assignment.assign(session=session, conversation_id=conversation_id, agent_id=agent_id,
+                                      now=rt.clock.now())
     conversation = await _get(rt, conversation_id)
     if not won:
-        raise AlreadyClaimed(conversation_id) if conversation.state == ConversationState.ASSIGNED \
-            else NotAllowed(f"conversation is {conversation.state}")
+        if conversation.state == ConversationState.ASSIGNED:
+            raise AlreadyClaimed(conversation_id)
+        if conversation.state == ConversationState.QUEUED:
+            raise NotAllowed("you already have as many chats as you can take")
+        raise NotAllowed(f"conversation is {conversation.state}")
     await _after_transition(rt, ConversationState.QUEUED, conversation)
+    await announce_places(rt)
     return conversation
 
 
@@ -219,11 +284,14 @@ async def _release(rt: Runtime, conversation_id: str, agent_id: str, to: Convers
         raise NotAllowed("only the assigned agent can do this")
     conversation = await _get(rt, conversation_id)
     await _after_transition(rt, ConversationState.ASSIGNED, conversation)
+    await route(rt)  # the agent has room for the next one
     return conversation
 
 
-async def close(rt: Runtime, conversation_id: str, agent_id: str) -> Conversation:
-    return await _release(rt, conversation_id, agent_id, ConversationState.CLOSED, closed_at=rt.clock.now())
+async def close(rt: Runtime, conversation_id: str, agent_id: str,
+                resolution: Resolution = Resolution.RESOLVED) -> Conversation:
+    return await _release(rt, conversation_id, agent_id, ConversationState.CLOSED, closed_at=rt.clock.now(),
+                          resolution=resolution.value)
 
 
 async def hand_back(rt: Runtime, conversation_id: str, agent_id: str) -> Conversation:

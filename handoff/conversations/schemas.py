@@ -48,6 +48,9 @@ class ConversationSummary(BaseModel):
     handoff_reason: str | None
     queued_at: datetime | None
     last_seq: int
+    required_skill: str | None = None
+    priority: int = 0
+    resolution: str | None = None
 
     @classmethod
     def of(cls, conversation: Conversation) -> ConversationSummary:
@@ -61,6 +64,9 @@ class ConversationSummary(BaseModel):
             handoff_reason=conversation.handoff_reason,
             queued_at=conversation.queued_at,
             last_seq=conversation.last_seq,
+            required_skill=conversation.required_skill,
+            priority=conversation.priority or 0,
+            resolution=conversation.resolution,
         )
 
 

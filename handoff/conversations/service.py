@@ -133,7 +133,8 @@ async def latest_context(*, session: AsyncSession, conversation_id: str) -> Hand
 
 
 async def queue_for_handoff(
-    *, session: AsyncSession, conversation_id: str, reason: str, context: dict[str, Any], clock: Clock
+    *, session: AsyncSession, conversation_id: str, reason: str, context: dict[str, Any], clock: Clock,
+    required_skill: str | None = None, priority: int = 0,
 ) -> bool:
     """BOT -> QUEUED and the context record in one transaction, so no agent can claim a conversation
     whose context is not there yet."""

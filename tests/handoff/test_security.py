@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from handoff import security
+from handoff.agents import passwords
 
 
 def test_signed_token_round_trip_and_tampering() -> None:
@@ -25,8 +26,10 @@ def test_expired_token_is_refused() -> None:
         security.verify("s3cret", "agent", token)
 
 
-def test_password_hash() -> None:
-    stored = security.hash_password("hunter2", rounds=1000)
-    assert security.check_password("hunter2", stored)
-    assert not security.check_password("hunter3", stored)
-    assert not security.check_password("hunter2", "not-a-hash")
+async def test_password_hash_is_argon2_and_checked_off_the_loop() -> None:
+    stored = await passwords.hash_password("hunter2-long")
+    assert stored.startswith("$argon2id$")
+    assert await passwords.check_password("hunter2-long", stored)
+    assert not await passwords.check_password("hunter3-long", stored)
+    assert not await passwords.check_password("hunter2-long", "not-a-hash")
+    assert not await passwords.check_password("hunter2-long", None)  # an unknown agent
