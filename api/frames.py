@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError
 
-from handoff.agents.enums import Presence
+from handoff.agents.enums import Presence, Skill
 from handoff.conversations.enums import Resolution
 
 ClientMsgId = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
@@ -46,6 +46,16 @@ class Close(_Frame):
     resolution: Resolution = Resolution.RESOLVED
 
 
+class Transfer(_Frame):
+    """To a named agent, or back to the line for a skill; the note is private to the team."""
+
+    type: Literal["transfer"]
+    conversation_id: ConversationId
+    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)] = ""
+    to_agent_id: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
+    skill: Skill | None = None
+
+
 class SetPresence(_Frame):
     type: Literal["presence"]
     status: Presence
@@ -57,7 +67,7 @@ class HandBack(_Frame):
 
 
 CustomerFrame = Annotated[SendMessage | Resume | Ping, Field(discriminator="type")]
-AgentFrame = Annotated[SendMessage | Resume | Ping | Claim | Close | HandBack | SetPresence,
+AgentFrame = Annotated[SendMessage | Resume | Ping | Claim | Close | HandBack | SetPresence | Transfer,
                        Field(discriminator="type")]
 customer_frames: TypeAdapter[Any] = TypeAdapter(CustomerFrame)
 agent_frames: TypeAdapter[Any] = TypeAdapter(AgentFrame)

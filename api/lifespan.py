@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -13,6 +14,7 @@ from bot.client import RasaClient
 from handoff.agents import service as agent_service
 from handoff.clock import Clock
 from handoff.config import Settings
+from handoff.conversations import flows
 from handoff.database import create_engine, create_sessionmaker
 from handoff.realtime.broker import create_broker
 from handoff.runtime import Runtime
@@ -21,6 +23,16 @@ from handoff.shop.loader import load_demo_store
 from handoff.tables import create_all
 
 log = logging.getLogger(__name__)
+
+
+async def _sweep(rt: Runtime) -> None:
+    """Periodic housekeeping of the line: unanswered conversations are offered again."""
+    while True:
+        await asyncio.sleep(rt.settings.sweep_interval_s)
+        try:
+            await flows.reoffer_unanswered(rt)
+        except Exception:  # a failed sweep (database briefly away) is retried at the next tick
+            log.exception("re-offer sweep failed")
 
 
 def lifespan_for(settings: Settings):  # type: ignore[no-untyped-def]
@@ -40,10 +52,13 @@ def lifespan_for(settings: Settings):  # type: ignore[no-untyped-def]
         broker = create_broker(settings.broker_url, settings.subscriber_queue_size)
         await broker.connect()
         bot = RasaClient(settings.rasa_url, settings.rasa_token, settings.rasa_timeout_s)
-        app.state.runtime = Runtime(settings=settings, sessions=sessions, broker=broker, bot=bot, clock=clock)
+        app.state.runtime = runtime = Runtime(settings=settings, sessions=sessions, broker=broker, bot=bot,
+                                              clock=clock)
+        sweeper = asyncio.create_task(_sweep(runtime))
         try:
             yield
         finally:
+            sweeper.cancel()
             await bot.aclose()
             await broker.disconnect()
             await engine.dispose()

@@ -58,6 +58,11 @@ class Settings(BaseSettings):
     # Waiting customers are told their place and an estimate from recent handling times (this
     # many seconds per conversation until there is history).
     default_handling_s: float = 300.0
+    # An assigned conversation the agent has not answered goes back to the line (keeping its place)
+    # after this long, or after presence_grace_s when the agent is no longer online.
+    answer_timeout_s: float = 120.0
+    presence_grace_s: float = 30.0
+    sweep_interval_s: float = 5.0
 
     max_message_chars: int = 2000
     max_frame_bytes: int = 16_384

@@ -114,6 +114,10 @@ class AgentSession:
                 await self.sender.send(frames.error_frame("invalid_frame", "conversation_id: Field required"))
             case frames.Close(conversation_id=cid, resolution=resolution):
                 await flows.close(rt, cid, self.agent_id, resolution)
+            case frames.Transfer(conversation_id=cid, note=note, to_agent_id=to_agent, skill=skill):
+                await flows.transfer(rt, cid, self.agent_id, note, to_agent=to_agent,
+                                     skill=skill.value if skill else None)
+                await self.sender.send({"type": "transferred", "conversation_id": cid})
             case frames.SetPresence(status=status):
                 await flows.set_presence(rt, self.agent_id, status)
                 await self.sender.send({"type": "presence", "status": status.value})

@@ -5,6 +5,7 @@ relay, hand-back, close. Every state change goes through one conditional UPDATE,
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 from handoff.agents import service as agent_service
@@ -227,6 +228,38 @@ async def place_of(rt: Runtime, conversation_id: str) -> dict[str, Any] | None:
     return _place_frame(conversation_id, place) if place else None
 
 
+async def reoffer_unanswered(rt: Runtime) -> int:
+    """Conversations whose agent has not answered in time (or is not online any more, after a
+    grace period) go back to the line with their place kept; the customer is told. Run by every
+    process's sweeper; each move is one conditional UPDATE, so two sweepers never double it."""
+    now = rt.clock.now()
+    async with rt.sessions() as session:
+        stale = await conversation_service.unanswered(
+            session=session, assigned_before=now - timedelta(seconds=rt.settings.presence_grace_s))
+        online = {a.id for a in await agent_service.all_agents(session=session) if a.presence == Presence.ONLINE}
+    moved = 0
+    for conversation in stale:
+        assigned_at = conversation.assigned_at or now
+        if assigned_at.tzinfo is None:
+            assigned_at = assigned_at.replace(tzinfo=now.tzinfo)
+        patience = rt.settings.answer_timeout_s if conversation.assigned_agent_id in online \
+            else rt.settings.presence_grace_s
+        if (now - assigned_at).total_seconds() < patience:
+            continue
+        async with rt.sessions() as session:
+            ok = await conversation_service.transition(
+                session=session, conversation_id=conversation.id, allowed_from=[ConversationState.ASSIGNED],
+                to=ConversationState.QUEUED, expect_agent=conversation.assigned_agent_id, assigned_agent_id=None)
+        if not ok:
+            continue
+        moved += 1
+        await _say(rt, conversation.id, Sender.SYSTEM, texts.system_message("reoffered", conversation.language))
+        await _publish_state(rt, await _get(rt, conversation.id))
+    if moved:
+        await route(rt)
+    return moved
+
+
 async def console_gone(rt: Runtime, agent_id: str) -> None:
     """The agent's last console closed: no new chats go to them (their open ones stay theirs)."""
     async with rt.sessions() as session:
@@ -292,6 +325,40 @@ async def close(rt: Runtime, conversation_id: str, agent_id: str,
                 resolution: Resolution = Resolution.RESOLVED) -> Conversation:
     return await _release(rt, conversation_id, agent_id, ConversationState.CLOSED, closed_at=rt.clock.now(),
                           resolution=resolution.value)
+
+
+async def transfer(rt: Runtime, conversation_id: str, agent_id: str, note: str, *, to_agent: str | None = None,
+                   skill: str | None = None) -> Conversation:
+    """Passes a conversation on, with a private note the customer never sees: to a named agent
+    (within their capacity) or back to the line for a skill, keeping its place."""
+    async with rt.sessions() as session:
+        previous = await conversation_service.latest_context(session=session, conversation_id=conversation_id)
+        if to_agent is not None:
+            if to_agent == agent_id or await agent_service.get(session=session, agent_id=to_agent) is None:
+                raise NotAllowed(f"cannot transfer to {to_agent}")
+            moved = await assignment.assign(session=session, conversation_id=conversation_id, agent_id=to_agent,
+                                            now=rt.clock.now(), from_states=(ConversationState.ASSIGNED,),
+                                            expect_agent=agent_id)
+        else:
+            moved = await conversation_service.transition(
+                session=session, conversation_id=conversation_id, allowed_from=[ConversationState.ASSIGNED],
+                to=ConversationState.QUEUED, expect_agent=agent_id, assigned_agent_id=None,
+                **({"required_skill": skill} if skill else {}))
+        if not moved:
+            raise NotAllowed("only the assigned agent can transfer it, to an agent with room")
+        data = dict(previous.data) if previous else {}
+        data["transfer"] = {"from_agent_id": agent_id, "to_agent_id": to_agent, "skill": skill, "note": note,
+                            "at": rt.clock.now().isoformat()}
+        await conversation_service.save_context(session=session, conversation_id=conversation_id,
+                                                reason=(previous.reason if previous else "transfer"), data=data,
+                                                clock=rt.clock)
+    conversation = await _get(rt, conversation_id)
+    await _say(rt, conversation_id, Sender.SYSTEM,
+               texts.system_message("transferred", conversation.language,
+                                    agent=(conversation.assigned_agent_id or "").capitalize()))
+    await _publish_state(rt, conversation)
+    await route(rt)
+    return conversation
 
 
 async def hand_back(rt: Runtime, conversation_id: str, agent_id: str) -> Conversation:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
@@ -142,7 +143,7 @@ async def queue_for_handoff(
         update(Conversation)
         .where(Conversation.id == conversation_id, Conversation.state == ConversationState.BOT)
         .values(state=ConversationState.QUEUED, handoff_reason=reason, queued_at=clock.now(),
-                assigned_agent_id=None)
+                assigned_agent_id=None, required_skill=required_skill, priority=priority)
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         await session.rollback()
@@ -155,3 +156,15 @@ async def queue_for_handoff(
 async def set_language(*, session: AsyncSession, conversation_id: str, language: str) -> None:
     await session.execute(update(Conversation).where(Conversation.id == conversation_id).values(language=language))
     await session.commit()
+
+
+async def unanswered(*, session: AsyncSession, assigned_before: datetime) -> list[Conversation]:
+    """Assigned conversations, assigned before the given time, in which the assigned agent has not
+    written since."""
+    answered = (select(Message.id).where(Message.conversation_id == Conversation.id,
+                                         Message.sender == Sender.AGENT,
+                                         Message.author_id == Conversation.assigned_agent_id,
+                                         Message.created_at >= Conversation.assigned_at).exists())
+    rows = await session.scalars(select(Conversation).where(
+        Conversation.state == ConversationState.ASSIGNED, Conversation.assigned_at < assigned_before, ~answered))
+    return list(rows)

@@ -13,6 +13,17 @@ SYSTEM_MESSAGES: dict[str, dict[str, str]] = {
         "id": "{agent} telah bergabung dalam percakapan.",
         "he": "{agent} הצטרף/ה לשיחה.",
     },
+    "transferred": {
+        "en": "You're being passed to a colleague who can help further; they see everything so far.",
+        "id": "Kakak sedang dialihkan ke rekan kami yang bisa membantu lebih lanjut; "
+              "semua percakapan sebelumnya terlihat olehnya.",
+        "he": "אנחנו מעבירים אותך לעמית/ה שיוכלו לעזור יותר; הם רואים את כל מה שנאמר עד כה.",
+    },
+    "reoffered": {
+        "en": "Sorry for the wait. You keep your place in the queue and the next free colleague will join.",
+        "id": "Maaf menunggu, Kak. Posisi antrean Kakak tetap dan rekan kami yang berikutnya akan bergabung.",
+        "he": "מצטערים על ההמתנה. מקומך בתור נשמר, והנציג/ה הפנוי/ה הבא/ה יצטרפו.",
+    },
     "back_to_bot": {
         "en": "You're back with our assistant. Ask for a person any time.",
         "id": "Kakak kembali terhubung dengan asisten kami. Minta dihubungkan ke tim kami kapan saja.",

@@ -39,7 +39,8 @@ async def candidates(*, session: AsyncSession, conversation: Conversation) -> li
 
 
 async def assign(*, session: AsyncSession, conversation_id: str, agent_id: str, now: datetime,
-                 from_states: tuple[ConversationState, ...] = (ConversationState.QUEUED,)) -> bool:
+                 from_states: tuple[ConversationState, ...] = (ConversationState.QUEUED,),
+                 expect_agent: str | None = None) -> bool:
     """Gives the conversation to the agent if it is still waiting and the agent has room. Of
     concurrent calls, for one conversation or for one agent's last free place, the right number win."""
     # PostgreSQL: lock the agent's row, so two assignments to the same agent run one after the
@@ -48,11 +49,13 @@ async def assign(*, session: AsyncSession, conversation_id: str, agent_id: str, 
     if max_chats is None:
         await session.rollback()
         return False
+    query = update(Conversation).where(
+        Conversation.id == conversation_id, Conversation.state.in_([s.value for s in from_states]),
+        _open_chats(agent_id) < max_chats)
+    if expect_agent is not None:  # a transfer: only from the agent who has it
+        query = query.where(Conversation.assigned_agent_id == expect_agent)
     result = await session.execute(
-        update(Conversation)
-        .where(Conversation.id == conversation_id, Conversation.state.in_([s.value for s in from_states]),
-               _open_chats(agent_id) < max_chats)
-        .values(state=ConversationState.ASSIGNED, assigned_agent_id=agent_id, assigned_at=now))
+        query.values(state=ConversationState.ASSIGNED, assigned_agent_id=agent_id, assigned_at=now))
     if result.rowcount != 1:  # type: ignore[attr-defined]
         await session.rollback()
         return False

@@ -23,6 +23,10 @@ INSULTS = {
 NEGATIVE = {"not", "never", "no", "again", "still", "where", "why", "tidak", "gak", "belum", "kenapa", "לא", "למה",
             "עדיין", "איפה"}
 
+# Words that are insults only outside a product's name: "anjing" (dog) in "makanan anjing" (dog food).
+NOT_INSULTS = re.compile(r"\b(makanan|pakan|dog\s*food|mainan|kalung|kandang)\s+anjing\b"
+                         r"|\banjing\s+(sy|saya|aku|gw|kami)\b")
+
 _WORDS = re.compile(r"[^\W\d_]+(?:[-'][^\W\d_]+)*", re.UNICODE)
 
 
@@ -33,7 +37,7 @@ class Frustration:
 
 
 def _insult(text: str) -> str | None:
-    lowered = text.lower()
+    lowered = NOT_INSULTS.sub(" ", text.lower())
     words = set(_WORDS.findall(lowered))
     for terms in INSULTS.values():
         for term in terms:

@@ -25,7 +25,10 @@ HANDOFF = {"en": "I want to talk to a person", "id": "mau ngobrol sama cs manusi
 def team_url(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = free_port()
     db = tmp_path_factory.mktemp("team") / "team.db"
-    app = app_service(stack.config, port=port, database_url=f"sqlite+aiosqlite:///{db}", name="app-team")
+    # Unanswered chats are offered again after a few seconds here (two minutes by default).
+    app = app_service(stack.config, port=port, database_url=f"sqlite+aiosqlite:///{db}", name="app-team",
+                      env={"SHOPBOT_ANSWER_TIMEOUT_S": "10", "SHOPBOT_PRESENCE_GRACE_S": "10",
+                           "SHOPBOT_SWEEP_INTERVAL_S": "0.5"})
     app.start()
     try:
         app.wait_healthy()
@@ -182,3 +185,88 @@ async def test_admins_manage_the_team_and_nobody_else_can(team_url: str) -> None
         # The new agent can log in with the password the admin set.
         assert (await http.post("/api/agent/login", json={"agent_id": "rina", "password": "rina-secret-1"})
                 ).status_code == 200
+
+
+async def test_transfer_to_a_colleague_with_a_private_note(team_url: str, team: dict[str, Agent]) -> None:
+    customer = await _escalate(team_url, "en")
+    assert (await team["bob"].claim(customer.conversation_id))["type"] == "claimed"
+    note = "Gold customer, wants the refund today - please check the invoice"
+    start = len(team["alice"].ws.frames)
+    await team["bob"].ws.send({"type": "transfer", "conversation_id": customer.conversation_id,
+                               "to_agent_id": "alice", "note": note})
+    await team["bob"].ws.wait_for(lambda f: f["type"] == "transferred")
+    # Alice's console opens it with the whole context and the note.
+    opened = await team["alice"].ws.wait_for(lambda f: f["type"] == "conversation"
+                                             and f["conversation"]["id"] == customer.conversation_id, start=start)
+    assert opened["conversation"]["assigned_agent_id"] == "alice"
+    assert opened["context"]["transfer"]["note"] == note and opened["context"]["transfer"]["from_agent_id"] == "bob"
+    assert opened["context"]["transcript"], "the context is the whole one, not just the note"
+    told = await customer.ws.wait_for(lambda f: f["type"] == "message" and f["message"]["sender"] == "system"
+                                      and "colleague" in f["message"]["text"])
+    assert told
+    assert all(note not in str(f) for f in customer.ws.frames), "the note reached the customer"
+    # Bob no longer owns it; a transfer to nobody real is refused.
+    await team["alice"].ws.send({"type": "transfer", "conversation_id": customer.conversation_id,
+                                 "to_agent_id": "nobody", "note": "x"})
+    error = await team["alice"].ws.wait_for(lambda f: f["type"] == "error" and f["code"] == "not_allowed")
+    assert error["conversation_id"] == customer.conversation_id
+
+
+async def test_transfer_back_to_the_line_for_billing_keeps_the_place(team_url: str, team: dict[str, Agent]) -> None:
+    first = await _escalate(team_url, "en")
+    second = await _escalate(team_url, "en")
+    await team["bob"].claim(first.conversation_id)
+    start = len(first.ws.frames)
+    await team["bob"].ws.send({"type": "transfer", "conversation_id": first.conversation_id, "skill": "billing",
+                               "note": "a billing question after all"})
+    queued = await first.ws.wait_for(lambda f: f["type"] == "state" and f["state"] == "queued", start=start)
+    assert queued["assigned_agent_id"] is None
+    # It waited before the second customer, and still goes first.
+    place = await first.ws.wait_for(lambda f: f["type"] == "queue_position", start=start)
+    assert place["position"] == 1
+    await second.ws.wait_for(lambda f: f["type"] == "queue_position" and f["position"] == 2)
+    update = await team["bob"].ws.wait_for(lambda f: f["type"] == "queue_update"
+                                           and f["conversation"]["id"] == first.conversation_id
+                                           and f["conversation"]["state"] == "queued")
+    assert update["conversation"]["required_skill"] == "orders"  # a request for a person: orders
+    moved = await team["bob"].ws.wait_for(lambda f: f["type"] == "queue_update"
+                                          and f["conversation"]["id"] == first.conversation_id
+                                          and f["conversation"]["required_skill"] == "billing")
+    assert moved["conversation"]["state"] == "queued"
+
+
+async def test_an_unanswered_chat_is_offered_again(team_url: str, team: dict[str, Agent]) -> None:
+    await team["alice"].presence("online")
+    await team["bob"].presence("online")
+    customer = await _escalate(team_url, "en")
+    first = await _assigned_to(customer)
+    # Nobody answers: after the (test's) answer timeout the customer keeps their place and is told,
+    # and the conversation goes to the other agent.
+    sorry = await customer.ws.wait_for(lambda f: f["type"] == "message" and f["message"]["sender"] == "system"
+                                       and "Sorry for the wait" in f["message"]["text"], timeout=30)
+    start = customer.ws.frames.index(next(f for f in customer.ws.frames if f is sorry))
+    again = await customer.ws.wait_for(lambda f: f["type"] == "state" and f["state"] == "assigned", start=start)
+    assert again["assigned_agent_id"] != first
+    # Once the agent writes, it stays theirs.
+    agent = team[again["assigned_agent_id"]]
+    assert (await agent.say(customer.conversation_id, "Hi, I'm here, sorry for the wait!"))["type"] == "ack"
+
+
+async def test_billing_problems_go_to_an_agent_with_billing(team_url: str, team: dict[str, Agent]) -> None:
+    # bob has orders and billing, but this test makes him orders-only for the moment.
+    async with httpx.AsyncClient(base_url=team_url) as http:
+        login = await http.post("/api/agent/login", json={"agent_id": "dana", "password": "dana-demo"})
+        admin = {"Authorization": f"Bearer {login.json()['token']}"}
+        await http.patch("/api/admin/agents/bob", json={"skills": ["orders"]}, headers=admin)
+        try:
+            await team["bob"].presence("online")
+            customer = await Customer(team_url).start()
+            await customer.say("you charged my card for an order I cancelled last week")
+            queued = await customer.ws.wait_for(lambda f: f["type"] == "state" and f["state"] == "queued")
+            assert queued["reason"] == "charge_dispute"
+            await customer.ws.wait_for(lambda f: f["type"] == "queue_position")
+            assert not any(f["type"] == "state" and f["state"] == "assigned" for f in customer.ws.frames)
+            await team["alice"].presence("online")  # en + billing
+            assert await _assigned_to(customer) == "alice"
+        finally:
+            await http.patch("/api/admin/agents/bob", json={"skills": ["orders", "billing"]}, headers=admin)

@@ -14,6 +14,7 @@ from handoff.routing.frustration import detect
     "dasar penipu",
     "אתם מטומטמים, איפה ההזמנה",
     "והאידיוטים שלכם לא עונים",
+    "dasar anjing, paket gw mana",
 ])
 def test_upset_messages_are_detected(text: str) -> None:
     assert detect(text) is not None
@@ -24,6 +25,8 @@ def test_upset_messages_are_detected(text: str) -> None:
     "Hi! Thanks!",
     "I'd like a refund for order 10012 please",
     "pesanan saya dimana ya kak",
+    "tolong stop langganan makanan anjing bulanan aku",  # dog food, a product of the shop
+    "stok pakan anjing ada kak?",
     "איפה החבילה שלי?",
     "USB-C Charger 65W in stock?",
     "OK",
