@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from api.lifespan import lifespan_for
@@ -19,4 +20,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (health, meta, widget, agent, admin, shop, ws_customer, ws_agent, pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    if settings.widget_origins:
+        # The embedded widget on a shop's page loads its modules and calls the widget API from that
+        # page's origin; only the listed shops may. (Websockets are not covered by CORS; see docs.)
+        app.add_middleware(CORSMiddleware, allow_origins=settings.widget_origins, allow_methods=["GET", "POST"],
+                           allow_headers=["Content-Type", "X-Conversation-Token"], allow_credentials=False)
     return app

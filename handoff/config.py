@@ -64,6 +64,10 @@ class Settings(BaseSettings):
     presence_grace_s: float = 30.0
     sweep_interval_s: float = 5.0
 
+    # Shop pages (origins) allowed to embed the widget from another origin: CORS for its modules and
+    # its HTTP API. JSON list, e.g. '["https://shop.example"]'.
+    widget_origins: list[str] = []
+
     max_message_chars: int = 2000
     max_frame_bytes: int = 16_384
     subscriber_queue_size: int = 256

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from devstack.stack import ROOT, Stack, StackConfig, free_port
+from devstack.stack import ROOT, Stack, StackConfig, app_service, free_port
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
 
@@ -28,14 +28,20 @@ def model_path() -> Path:
 
 
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+def shop_site_port() -> int:
+    """The port of a test 'shop' page on another origin, which the app lets embed the widget."""
+    return free_port()
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory, shop_site_port: int) -> Iterator[Stack]:
     paths = venv_paths()
     db = tmp_path_factory.mktemp("db") / "shopbot.db"
     config = StackConfig(
         model=model_path(), app_venv=Path(paths["APP_VENV"]), bot_venv=Path(paths["BOT_VENV"]),
         log_dir=ARTIFACTS / "logs", database_url=f"sqlite+aiosqlite:///{db}",
         app_port=free_port(), rasa_port=free_port(), actions_port=free_port(),
-        app_env={"SHOPBOT_TODAY": "as_of"},
+        app_env={"SHOPBOT_TODAY": "as_of", "SHOPBOT_WIDGET_ORIGINS": f'["http://127.0.0.1:{shop_site_port}"]'},
     )
     for log in config.log_dir.glob("*.log"):
         log.unlink()
@@ -48,3 +54,22 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
 @pytest.fixture(scope="session")
 def app_url(stack: Stack) -> str:
     return stack.config.app_url
+
+
+@pytest.fixture(scope="session")
+def team_url(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A second app instance on a database of its own (the same Rasa and action server), for the
+    routing tests: agents going online there take every waiting conversation, so it must not hold
+    the queue the other tests leave behind. Tests using it leave no open conversation."""
+    port = free_port()
+    db = tmp_path_factory.mktemp("team") / "team.db"
+    # Unanswered chats are offered again after a few seconds here (two minutes by default).
+    app = app_service(stack.config, port=port, database_url=f"sqlite+aiosqlite:///{db}", name="app-team",
+                      env={"SHOPBOT_ANSWER_TIMEOUT_S": "10", "SHOPBOT_PRESENCE_GRACE_S": "10",
+                           "SHOPBOT_SWEEP_INTERVAL_S": "0.5"})
+    app.start()
+    try:
+        app.wait_healthy()
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        app.stop()

@@ -26,6 +26,9 @@ async def test_customer_reaches_an_agent_and_they_talk(browser: Browser, app_url
     await _send(widget, shop.email_for(order))
     await expect(messages.filter(has_text=order["tracking_number"])).to_have_count(1, timeout=TIMEOUT)
     await _send(widget, "I want to talk to a person")
+    # From the first second of the handoff the customer sees their place in the line.
+    await expect(widget.get_by_test_id("status-line")).to_contain_text("in the queue", timeout=TIMEOUT)
+    await widget.screenshot(path=str(screenshots / "widget-queue-position.png"))
 
     console = await browser.new_page()
     await console.goto(f"{app_url}/console")

@@ -1,40 +1,23 @@
 """The support team through the real stack: routing by skill and language, the least busy agent,
 capacity, the customer's place in the line, closing with a resolution, presence.
 
-These tests run a second app instance on a database of their own (the same Rasa server and action
-server as the rest of the suite): agents going online there take every waiting conversation, so
-they must not see the queue the other tests leave behind.
+These tests run on `team_url` (tests/conftest.py), a second app instance with a database of its
+own: agents going online there take every waiting conversation, so they must not see the queue the
+other tests leave behind.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
 
 from devstack.clients import Agent, Customer
-from devstack.stack import Stack, app_service, free_port
 
 HANDOFF = {"en": "I want to talk to a person", "id": "mau ngobrol sama cs manusia aja kak",
            "he": "אני רוצה לדבר עם נציג אנושי"}
-
-
-@pytest.fixture(scope="module")
-def team_url(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    port = free_port()
-    db = tmp_path_factory.mktemp("team") / "team.db"
-    # Unanswered chats are offered again after a few seconds here (two minutes by default).
-    app = app_service(stack.config, port=port, database_url=f"sqlite+aiosqlite:///{db}", name="app-team",
-                      env={"SHOPBOT_ANSWER_TIMEOUT_S": "10", "SHOPBOT_PRESENCE_GRACE_S": "10",
-                           "SHOPBOT_SWEEP_INTERVAL_S": "0.5"})
-    app.start()
-    try:
-        app.wait_healthy()
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        app.stop()
 
 
 @pytest.fixture

@@ -1,0 +1,51 @@
+"""The support team in a real browser: an agent goes online in the console, a Hebrew customer asks
+for a person in the widget, sees their place, and the Hebrew-speaking agent gets the chat pushed to
+their console with its context. Runs on the team app instance (tests/conftest.py, team_url)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from playwright.async_api import Browser, Page, expect
+
+TIMEOUT = 30_000
+
+
+async def _console(browser: Browser, url: str, agent: str) -> Page:
+    page = await browser.new_page()
+    await page.goto(f"{url}/console")
+    await page.get_by_test_id("login-agent").fill(agent)
+    await page.get_by_test_id("login-password").fill(f"{agent}-demo")
+    await page.get_by_test_id("login-button").click()
+    await expect(page.get_by_test_id("presence-select")).to_be_visible(timeout=TIMEOUT)
+    return page
+
+
+async def test_the_hebrew_agent_gets_the_hebrew_customer(browser: Browser, team_url: str, screenshots: Path) -> None:
+    noa = await _console(browser, team_url, "noa")  # Hebrew
+    bob = await _console(browser, team_url, "bob")  # English and Indonesian
+    for page in (noa, bob):
+        await page.get_by_test_id("presence-select").select_option("online")
+    widget = await browser.new_page(locale="he-IL")
+    await widget.goto(f"{team_url}/widget")
+    await widget.get_by_test_id("locale-select").select_option("he")
+    await expect(widget.locator("html")).to_have_attribute("dir", "rtl", timeout=TIMEOUT)
+    await widget.get_by_test_id("chat-input").fill("אני רוצה לדבר עם נציג אנושי")
+    await widget.get_by_test_id("send-button").click()
+    # The chat is pushed to Noa's console, opened, with the context.
+    await expect(noa.get_by_test_id("context-reason")).to_contain_text("customer_request", timeout=TIMEOUT)
+    await expect(noa.get_by_test_id("transcript")).to_contain_text("אני רוצה לדבר עם נציג", timeout=TIMEOUT)
+    await expect(widget.get_by_test_id("status-line")).to_contain_text("Noa", timeout=TIMEOUT)
+    await noa.get_by_test_id("reply-input").fill("שלום, כאן נועה. איך אפשר לעזור?")
+    await noa.get_by_test_id("reply-send").click()
+    await expect(widget.get_by_test_id("message").filter(has_text="כאן נועה")).to_have_count(1, timeout=TIMEOUT)
+    await expect(bob.get_by_test_id("context-reason")).to_be_hidden()  # not Bob's: he speaks no Hebrew
+    await noa.screenshot(path=str(screenshots / "console-routed-hebrew.png"))
+    await widget.screenshot(path=str(screenshots / "widget-routed-hebrew.png"))
+    # Leave the team app as found: the chat closed, everyone offline.
+    await noa.get_by_test_id("close-button").click()
+    await expect(widget.get_by_test_id("status-line")).not_to_contain_text("Noa", timeout=TIMEOUT)
+    for page in (noa, bob):
+        await page.get_by_test_id("presence-select").select_option("offline")
+        await page.close()
+    await widget.close()
