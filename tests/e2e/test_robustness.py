@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
+from actions.formatting import money
 from devstack import demo_shop as shop
 from devstack.clients import Agent, Customer
 
@@ -131,6 +132,9 @@ PROBLEMS = {
     "wrong_item": {"en": "you sent me the wrong item for order {oid}, i got a phone case instead of a mouse",
                    "id": "kak barang yg dikirim salah, pesanan {oid}",
                    "he": "שלחו לי מוצר לא נכון בהזמנה {oid}"},
+    "not_received": {"en": "tracking says it was dropped off but my porch is empty, order {oid}",
+                     "id": "status paket {oid} udah diterima tp sy ga nerima apa2",
+                     "he": "לפי המעקב ההזמנה {oid} נמסרה, אבל שום חבילה לא הגיעה"},
 }
 
 
@@ -256,3 +260,33 @@ async def test_a_signed_in_customer_names_the_order_by_its_product(app_url: str)
     customer = await Customer(app_url).start(customer_token=token)
     replies = " ".join(await customer.ask("where is the mechanical keybaord i ordered?"))
     assert order["tracking_number"] in replies, replies
+
+
+
+# --- short, informal requests reach their flow (not a fallback, not the wrong flow) ----------------
+
+SHORT = [
+    ("id", "kak duitnya dibalikin aja ya, barangnya ga jadi dipake", "nomor pesanan"),  # a refund request
+    ("en", "got any of the 10 inch tablets left?", "Tablet 10in"),
+    ("id", "stok power bank ada kak?", "Power Bank 20000mAh"),
+    ("he", "יש לכם במלאי את המקלדות?", "Mechanical Keyboard"),  # plural with a prefix, Hebrew
+]
+
+
+@pytest.mark.parametrize(("language", "text", "expected"), SHORT)
+async def test_informal_requests_reach_their_flow(app_url: str, language: str, text: str, expected: str) -> None:
+    customer = await Customer(app_url).start(locale=language)
+    replies = " ".join(await customer.ask(text))
+    assert expected in replies, replies
+    assert _state(customer) == "bot"
+
+
+async def test_a_refund_status_question_gets_the_refunds_status(app_url: str) -> None:
+    order = next(o for o in shop.orders("returned") if (shop.invoice_for(o["order_id"]).get("refund") or {}))
+    invoice = shop.invoice_for(order["order_id"])
+    customer = await Customer(app_url).start()
+    await customer.ask("the refund you said was on its way still hasnt shown up on my card")
+    await customer.ask(order["order_id"])
+    replies = " ".join(await customer.ask(shop.email_for(order)))
+    # The existing refund's state, not an offer of a new one.
+    assert f"Your refund of {money(invoice['refund']['amount'], invoice['currency'], 'en')}" in replies, replies
