@@ -63,6 +63,9 @@ class Settings(BaseSettings):
     answer_timeout_s: float = 120.0
     presence_grace_s: float = 30.0
     sweep_interval_s: float = 5.0
+    # A conversation nobody with its language could take for this long is offered to any online
+    # agent with the skill (the console shows its language).
+    language_fallback_s: float = 180.0
 
     # Shop pages (origins) allowed to embed the widget from another origin: CORS for its modules and
     # its HTTP API. JSON list, e.g. '["https://shop.example"]'.

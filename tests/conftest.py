@@ -63,10 +63,10 @@ def team_url(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     the queue the other tests leave behind. Tests using it leave no open conversation."""
     port = free_port()
     db = tmp_path_factory.mktemp("team") / "team.db"
-    # Unanswered chats are offered again after a few seconds here (two minutes by default).
+    # Unanswered chats are offered again, and any language taken, after seconds here (minutes by default).
     app = app_service(stack.config, port=port, database_url=f"sqlite+aiosqlite:///{db}", name="app-team",
                       env={"SHOPBOT_ANSWER_TIMEOUT_S": "10", "SHOPBOT_PRESENCE_GRACE_S": "10",
-                           "SHOPBOT_SWEEP_INTERVAL_S": "0.5"})
+                           "SHOPBOT_SWEEP_INTERVAL_S": "0.5", "SHOPBOT_LANGUAGE_FALLBACK_S": "4"})
     app.start()
     try:
         app.wait_healthy()

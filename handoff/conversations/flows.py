@@ -5,7 +5,7 @@ relay, hand-back, close. Every state change goes through one conditional UPDATE,
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from handoff.agents import service as agent_service
@@ -195,9 +195,12 @@ async def route(rt: Runtime) -> None:
     if rt.settings.routing == "auto":
         async with rt.sessions() as session:
             line = await queue_service.waiting(session=session)
+        now = rt.clock.now()
         for conversation in line:
+            any_language = _waited_s(conversation, now) >= rt.settings.language_fallback_s
             async with rt.sessions() as session:
-                for agent_id in await assignment.candidates(session=session, conversation=conversation):
+                for agent_id in await assignment.candidates(session=session, conversation=conversation,
+                                                            any_language=any_language):
                     if await assignment.assign(session=session, conversation_id=conversation.id,
                                                agent_id=agent_id, now=rt.clock.now()):
                         break
@@ -205,6 +208,13 @@ async def route(rt: Runtime) -> None:
                     continue
             await _after_transition(rt, ConversationState.QUEUED, await _get(rt, conversation.id))
     await announce_places(rt)
+
+
+def _waited_s(conversation: Conversation, now: datetime) -> float:
+    queued = conversation.queued_at or conversation.created_at
+    if queued.tzinfo is None:  # SQLite hands back naive UTC timestamps
+        queued = queued.replace(tzinfo=now.tzinfo)
+    return (now - queued).total_seconds()
 
 
 def _place_frame(conversation_id: str, place: queue_service.Place) -> dict[str, Any]:
@@ -230,8 +240,9 @@ async def place_of(rt: Runtime, conversation_id: str) -> dict[str, Any] | None:
 
 async def reoffer_unanswered(rt: Runtime) -> int:
     """Conversations whose agent has not answered in time (or is not online any more, after a
-    grace period) go back to the line with their place kept; the customer is told. Run by every
-    process's sweeper; each move is one conditional UPDATE, so two sweepers never double it."""
+    grace period) go back to the line with their place kept; the customer is told. Then, if anyone
+    has waited past the language fallback, routing runs again (it may now take any language). Run
+    by every process's sweeper; each move is one conditional UPDATE, so two sweepers never double it."""
     now = rt.clock.now()
     async with rt.sessions() as session:
         stale = await conversation_service.unanswered(
@@ -255,7 +266,9 @@ async def reoffer_unanswered(rt: Runtime) -> int:
         moved += 1
         await _say(rt, conversation.id, Sender.SYSTEM, texts.system_message("reoffered", conversation.language))
         await _publish_state(rt, await _get(rt, conversation.id))
-    if moved:
+    async with rt.sessions() as session:
+        line = await queue_service.waiting(session=session)
+    if moved or any(_waited_s(c, now) >= rt.settings.language_fallback_s for c in line):
         await route(rt)
     return moved
 

@@ -25,14 +25,16 @@ def _open_chats(agent_id: Any) -> ScalarSelect[int]:
             .scalar_subquery())
 
 
-async def candidates(*, session: AsyncSession, conversation: Conversation) -> list[str]:
-    """Agents who could take it now, best first."""
+async def candidates(*, session: AsyncSession, conversation: Conversation, any_language: bool = False) -> list[str]:
+    """Agents who could take it now, best first (any_language: after waiting too long for one who
+    speaks the customer's language)."""
     open_chats = _open_chats(Agent.id).label("open_chats")
     rows = (await session.execute(
         select(Agent, open_chats).where(Agent.presence == Presence.ONLINE, Agent.role.in_(TAKES_CHATS)))).all()
     skill, language = conversation.required_skill, conversation.language
     fit = [(agent, n) for agent, n in rows
-           if n < agent.max_chats and (not skill or skill in agent.skills) and language in agent.languages]
+           if n < agent.max_chats and (not skill or skill in agent.skills)
+           and (any_language or language in agent.languages)]
     never = datetime.min.replace(tzinfo=None)
     fit.sort(key=lambda row: (row[1], (row[0].last_assigned_at or never).replace(tzinfo=None)))
     return [agent.id for agent, _ in fit]

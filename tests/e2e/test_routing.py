@@ -253,3 +253,15 @@ async def test_billing_problems_go_to_an_agent_with_billing(team_url: str, team:
             assert await _assigned_to(customer) == "alice"
         finally:
             await http.patch("/api/admin/agents/bob", json={"skills": ["orders", "billing"]}, headers=admin)
+
+
+async def test_nobody_with_the_language_then_any_agent(team_url: str, team: dict[str, Agent]) -> None:
+    await team["alice"].presence("online")  # English and Hebrew only
+    customer = await _escalate(team_url, "id")
+    await customer.ws.wait_for(lambda f: f["type"] == "queue_position")
+    assert not any(f["type"] == "state" and f["state"] == "assigned" for f in customer.ws.frames)
+    # After the (test's) fallback time it goes to the agent who is there; her console shows its language.
+    assert await _assigned_to(customer) == "alice"
+    opened = await team["alice"].ws.wait_for(lambda f: f["type"] == "conversation"
+                                             and f["conversation"]["id"] == customer.conversation_id)
+    assert opened["conversation"]["language"] == "id"
