@@ -6,7 +6,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import date
+from datetime import date, datetime
 
 from fastapi import FastAPI
 
@@ -47,7 +47,8 @@ def lifespan_for(settings: Settings):  # type: ignore[no-untyped-def]
                 log.info("loaded the demo shop from %s", settings.demo_data_dir)
             policy = await shop_service.get_policy(session=session)
             as_of = policy.get("as_of")
-            clock = Clock(settings.fixed_today(date.fromisoformat(as_of) if as_of else None))
+            clock = Clock(settings.fixed_today(date.fromisoformat(as_of) if as_of else None),
+                          None if settings.wall_clock == "system" else datetime.fromisoformat(settings.wall_clock))
             await agent_service.seed(session=session, agents=settings.agents_to_seed(), clock=clock)
         broker = create_broker(settings.broker_url, settings.subscriber_queue_size)
         await broker.connect()

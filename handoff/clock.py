@@ -6,8 +6,9 @@ from datetime import UTC, date, datetime
 
 
 class Clock:
-    def __init__(self, fixed_day: date | None = None) -> None:
+    def __init__(self, fixed_day: date | None = None, fixed_instant: datetime | None = None) -> None:
         self.fixed_day = fixed_day
+        self.fixed_instant = fixed_instant
 
     def today(self) -> date:
         return self.fixed_day or datetime.now(UTC).date()
@@ -15,3 +16,7 @@ class Clock:
     def now(self) -> datetime:
         # Timestamps stay real even when the calendar day is fixed: ordering needs real time.
         return datetime.now(UTC)
+
+    def wall(self) -> datetime:
+        """The time of day decisions such as support hours go by (fixable, unlike timestamps)."""
+        return self.fixed_instant or datetime.now(UTC)

@@ -66,6 +66,11 @@ class Settings(BaseSettings):
     # A conversation nobody with its language could take for this long is offered to any online
     # agent with the skill (the console shows its language).
     language_fallback_s: float = 180.0
+    # "policy": outside policy.json's support_hours for the customer's language a handoff becomes
+    # a ticket; "always": the team is always there (the test stacks that test other things).
+    support_hours: Literal["policy", "always"] = "policy"
+    # "system", or an ISO instant the support-hours check uses instead of the real time (tests, demos).
+    wall_clock: str = "system"
 
     # Shop pages (origins) allowed to embed the widget from another origin: CORS for its modules and
     # its HTTP API. JSON list, e.g. '["https://shop.example"]'.

@@ -41,7 +41,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory, shop_site_port: int) -> Iter
         model=model_path(), app_venv=Path(paths["APP_VENV"]), bot_venv=Path(paths["BOT_VENV"]),
         log_dir=ARTIFACTS / "logs", database_url=f"sqlite+aiosqlite:///{db}",
         app_port=free_port(), rasa_port=free_port(), actions_port=free_port(),
-        app_env={"SHOPBOT_TODAY": "as_of", "SHOPBOT_WIDGET_ORIGINS": f'["http://127.0.0.1:{shop_site_port}"]'},
+        # The team is always there for these tests (support hours are tested on an app of their own).
+        app_env={"SHOPBOT_TODAY": "as_of", "SHOPBOT_WIDGET_ORIGINS": f'["http://127.0.0.1:{shop_site_port}"]',
+                 "SHOPBOT_SUPPORT_HOURS": "always"},
     )
     for log in config.log_dir.glob("*.log"):
         log.unlink()
@@ -66,7 +68,25 @@ def team_url(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     # Unanswered chats are offered again, and any language taken, after seconds here (minutes by default).
     app = app_service(stack.config, port=port, database_url=f"sqlite+aiosqlite:///{db}", name="app-team",
                       env={"SHOPBOT_ANSWER_TIMEOUT_S": "10", "SHOPBOT_PRESENCE_GRACE_S": "10",
-                           "SHOPBOT_SWEEP_INTERVAL_S": "0.5", "SHOPBOT_LANGUAGE_FALLBACK_S": "4"})
+                           "SHOPBOT_SWEEP_INTERVAL_S": "0.5", "SHOPBOT_LANGUAGE_FALLBACK_S": "4",
+                           "SHOPBOT_SUPPORT_HOURS": "always"})
+    app.start()
+    try:
+        app.wait_healthy()
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        app.stop()
+
+
+@pytest.fixture(scope="session")
+def hours_url(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """An app instance whose clock stands at Wednesday 16:00 UTC on the demo shop's day: the English
+    team (Chicago, 10:00) is at work, the Indonesian (Jakarta, 23:00) and Hebrew (Jerusalem, 18:00)
+    teams are not."""
+    port = free_port()
+    db = tmp_path_factory.mktemp("hours") / "hours.db"
+    app = app_service(stack.config, port=port, database_url=f"sqlite+aiosqlite:///{db}", name="app-hours",
+                      env={"SHOPBOT_SUPPORT_HOURS": "policy", "SHOPBOT_WALL_CLOCK": "2026-11-25T16:00:00+00:00"})
     app.start()
     try:
         app.wait_healthy()

@@ -7,6 +7,7 @@ class ConversationState(StrEnum):
     BOT = "bot"  # the assistant answers
     QUEUED = "queued"  # handed off, waiting for an agent
     ASSIGNED = "assigned"  # an agent owns it; the bot is out of the loop
+    TICKET = "ticket"  # handed off outside the team's hours: kept for an agent to answer later
     CLOSED = "closed"
 
 

@@ -5,6 +5,7 @@ relay, hand-back, close. Every state change goes through one conditional UPDATE,
 from __future__ import annotations
 
 import logging
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -19,12 +20,14 @@ from handoff.conversations.models import Conversation, Message
 from handoff.conversations.schemas import ConversationSummary, MessagePublic
 from handoff.language import detect as detect_language
 from handoff.realtime import channels
-from handoff.routing import assignment, frustration
+from handoff.routing import assignment, frustration, hours
 from handoff.routing import queue as queue_service
 from handoff.runtime import Runtime
+from handoff.shop import service as shop_service
 
 log = logging.getLogger(__name__)
 
+_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 BOT_UNAVAILABLE = HandoffReason.BOT_UNAVAILABLE
 FRUSTRATION = HandoffReason.FRUSTRATION
 
@@ -67,7 +70,7 @@ async def _after_transition(rt: Runtime, previous: ConversationState, conversati
     match (previous, current):
         case (ConversationState.BOT, ConversationState.QUEUED):
             key = "queued"
-        case (ConversationState.QUEUED, ConversationState.ASSIGNED):
+        case (ConversationState.QUEUED | ConversationState.TICKET, ConversationState.ASSIGNED):
             key = "joined"
         case (ConversationState.ASSIGNED, ConversationState.BOT):
             key = "back_to_bot"
@@ -98,7 +101,22 @@ async def store_customer_message(
             client_msg_id=client_msg_id, clock=rt.clock)
     if created:
         await publish_message(rt, message)
+        if conversation.state == ConversationState.TICKET:
+            await _note_contact(rt, conversation, text)
     return message, created
+
+
+async def _note_contact(rt: Runtime, conversation: Conversation, text: str) -> None:
+    """A ticket's customer leaving an e-mail address: kept on the conversation for the reply."""
+    found = _EMAIL.search(text)
+    if found is None or found.group(0) == conversation.contact_email:
+        return
+    async with rt.sessions() as session:
+        await conversation_service.set_contact_email(session=session, conversation_id=conversation.id,
+                                                     email=found.group(0))
+    await _say(rt, conversation.id, Sender.SYSTEM,
+               texts.system_message("ticket_noted", conversation.language, email=found.group(0)))
+    await _publish_state(rt, await _get(rt, conversation.id))
 
 
 async def _publish_turn(rt: Runtime, message: Message, state: str) -> None:
@@ -177,14 +195,31 @@ async def hand_off(rt: Runtime, conversation_id: str, reason: str, note: str = "
                                            extra_turns=extra_turns)
         known = HandoffReason(reason) if reason in HandoffReason.__members__.values() else None
         gold = ((data.get("customer") or {}).get("tier") == "gold")
+        back = await _team_away_until(rt, session, conversation.language)
         queued = await conversation_service.queue_for_handoff(
             session=session, conversation_id=conversation_id, reason=reason, context=data, clock=rt.clock,
-            required_skill=known.skill if known else None, priority=(known.urgency if known else 0) + int(gold))
+            required_skill=known.skill if known else None, priority=(known.urgency if known else 0) + int(gold),
+            to=ConversationState.TICKET if back else ConversationState.QUEUED)
     if not queued:
         return False
+    if back:
+        # Outside the team's hours: the customer learns when they are back and can leave a message.
+        await _say(rt, conversation_id, Sender.SYSTEM, texts.system_message(
+            "ticket", conversation.language, when=f"{back:%Y-%m-%d %H:%M} ({back.tzinfo})"))
+        await _publish_state(rt, await _get(rt, conversation_id))
+        return True
     await _after_transition(rt, ConversationState.BOT, await _get(rt, conversation_id))
     await route(rt)
     return True
+
+
+async def _team_away_until(rt: Runtime, session: Any, language: str) -> datetime | None:
+    """When the language's team is next at work, if it is away now (None: it is there)."""
+    if rt.settings.support_hours != "policy":
+        return None
+    hours_policy = (await shop_service.get_policy(session=session)).get("support_hours") or {}
+    now = rt.clock.wall()
+    return None if hours.is_open(hours_policy, language, now) else hours.next_opening(hours_policy, language, now)
 
 
 # --- routing and the waiting line ----------------------------------------------------------------
@@ -291,9 +326,12 @@ async def set_presence(rt: Runtime, agent_id: str, presence: Presence) -> None:
 
 async def claim(rt: Runtime, conversation_id: str, agent_id: str) -> Conversation:
     """Assigns a queued conversation to the agent; of concurrent claims exactly one wins."""
+    conversation_was_ticket = (await _get(rt, conversation_id)).state == ConversationState.TICKET
     async with rt.sessions() as session:
         won = await assignment.assign(session=session, conversation_id=conversation_id, agent_id=agent_id,
-                                      now=rt.clock.now())
+                                      now=rt.clock.now(),
+                                      from_states=(ConversationState.QUEUED, ConversationState.TICKET))
+    previous = ConversationState.TICKET if conversation_was_ticket else ConversationState.QUEUED
     conversation = await _get(rt, conversation_id)
     if not won:
         if conversation.state == ConversationState.ASSIGNED:
@@ -301,7 +339,7 @@ async def claim(rt: Runtime, conversation_id: str, agent_id: str) -> Conversatio
         if conversation.state == ConversationState.QUEUED:
             raise NotAllowed("you already have as many chats as you can take")
         raise NotAllowed(f"conversation is {conversation.state}")
-    await _after_transition(rt, ConversationState.QUEUED, conversation)
+    await _after_transition(rt, previous, conversation)
     await announce_places(rt)
     return conversation
 

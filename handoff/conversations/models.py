@@ -36,6 +36,7 @@ class Conversation(Base):
     priority: Mapped[int] = mapped_column(Integer, default=0)
     assigned_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     resolution: Mapped[str | None] = mapped_column(String(32))  # Resolution, when closed by an agent
+    contact_email: Mapped[str | None] = mapped_column(String(254))  # left with a ticket
 
 
 class Message(Base):

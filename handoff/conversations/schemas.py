@@ -51,6 +51,7 @@ class ConversationSummary(BaseModel):
     required_skill: str | None = None
     priority: int = 0
     resolution: str | None = None
+    contact_email: str | None = None
 
     @classmethod
     def of(cls, conversation: Conversation) -> ConversationSummary:
@@ -67,6 +68,7 @@ class ConversationSummary(BaseModel):
             required_skill=conversation.required_skill,
             priority=conversation.priority or 0,
             resolution=conversation.resolution,
+            contact_email=conversation.contact_email,
         )
 
 

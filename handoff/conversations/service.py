@@ -111,7 +111,8 @@ async def open_conversations(*, session: AsyncSession) -> list[Conversation]:
     """Queued and assigned conversations, oldest handoff first."""
     rows = await session.scalars(
         select(Conversation)
-        .where(Conversation.state.in_([ConversationState.QUEUED, ConversationState.ASSIGNED]))
+        .where(Conversation.state.in_([ConversationState.QUEUED, ConversationState.ASSIGNED,
+                                       ConversationState.TICKET]))
         .order_by(Conversation.queued_at)
     )
     return list(rows)
@@ -135,14 +136,14 @@ async def latest_context(*, session: AsyncSession, conversation_id: str) -> Hand
 
 async def queue_for_handoff(
     *, session: AsyncSession, conversation_id: str, reason: str, context: dict[str, Any], clock: Clock,
-    required_skill: str | None = None, priority: int = 0,
+    required_skill: str | None = None, priority: int = 0, to: ConversationState = ConversationState.QUEUED,
 ) -> bool:
     """BOT -> QUEUED and the context record in one transaction, so no agent can claim a conversation
     whose context is not there yet."""
     result = await session.execute(
         update(Conversation)
         .where(Conversation.id == conversation_id, Conversation.state == ConversationState.BOT)
-        .values(state=ConversationState.QUEUED, handoff_reason=reason, queued_at=clock.now(),
+        .values(state=to, handoff_reason=reason, queued_at=clock.now(),
                 assigned_agent_id=None, required_skill=required_skill, priority=priority)
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
@@ -151,6 +152,11 @@ async def queue_for_handoff(
     session.add(HandoffContext(conversation_id=conversation_id, reason=reason, data=context, created_at=clock.now()))
     await session.commit()
     return True
+
+
+async def set_contact_email(*, session: AsyncSession, conversation_id: str, email: str) -> None:
+    await session.execute(update(Conversation).where(Conversation.id == conversation_id).values(contact_email=email))
+    await session.commit()
 
 
 async def set_language(*, session: AsyncSession, conversation_id: str, language: str) -> None:

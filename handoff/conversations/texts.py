@@ -24,6 +24,18 @@ SYSTEM_MESSAGES: dict[str, dict[str, str]] = {
         "id": "Maaf menunggu, Kak. Posisi antrean Kakak tetap dan rekan kami yang berikutnya akan bergabung.",
         "he": "מצטערים על ההמתנה. מקומך בתור נשמר, והנציג/ה הפנוי/ה הבא/ה יצטרפו.",
     },
+    "ticket": {
+        "en": "Our team is away right now and back {when}. Leave your question and your e-mail address here: "
+              "we will answer in this chat and by e-mail.",
+        "id": "Tim kami sedang tidak bertugas dan kembali {when}. Tinggalkan pertanyaan dan alamat e-mail Kakak di "
+              "sini: kami akan menjawab di chat ini dan lewat e-mail.",
+        "he": "הצוות שלנו לא זמין כרגע ויחזור {when}. אפשר להשאיר כאן את השאלה וכתובת מייל: נענה בשיחה הזאת ובמייל.",
+    },
+    "ticket_noted": {
+        "en": "Thanks, we'll reply to {email}.",
+        "id": "Terima kasih, kami akan membalas ke {email}.",
+        "he": "תודה, נחזור אליך לכתובת {email}.",
+    },
     "back_to_bot": {
         "en": "You're back with our assistant. Ask for a person any time.",
         "id": "Kakak kembali terhubung dengan asisten kami. Minta dihubungkan ke tim kami kapan saja.",

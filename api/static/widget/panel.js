@@ -119,6 +119,7 @@ export class Panel {
     /** @type {Record<string, string>} */
     const texts = {
       bot: t('statusBot'),
+      ticket: t('statusTicket'),
       queued: place ? t('statusQueuePlace', { position: String(place.position), minutes: String(minutes) })
         : t('statusQueued'),
       assigned: agentId ? t('statusAssigned', { agent: displayName(agentId) }) : t('statusAssignedUnknown'),
