@@ -49,3 +49,30 @@ async def test_the_hebrew_agent_gets_the_hebrew_customer(browser: Browser, team_
         await page.get_by_test_id("presence-select").select_option("offline")
         await page.close()
     await widget.close()
+
+
+async def test_a_ticket_left_outside_hours_is_answered_from_the_console(
+    browser: Browser, hours_url: str, screenshots: Path
+) -> None:
+    widget = await browser.new_page(locale="id-ID")
+    await widget.goto(f"{hours_url}/widget")
+    await widget.get_by_test_id("locale-select").select_option("id")
+    await widget.get_by_test_id("chat-input").fill("mau ngobrol sama cs aja kak")
+    await widget.get_by_test_id("send-button").click()
+    await expect(widget.get_by_test_id("status-line")).to_contain_text("tinggalkan pesan", timeout=TIMEOUT)
+    await widget.get_by_test_id("chat-input").fill("tolong cek pesanan sy ya, email sy rina.w@example.com")
+    await widget.get_by_test_id("send-button").click()
+    sari = await _console(browser, hours_url, "sari")
+    ticket = sari.get_by_test_id("ticket-list").get_by_test_id("queue-item").filter(has_text="rina.w@example.com")
+    await expect(ticket).to_be_visible(timeout=TIMEOUT)
+    await sari.screenshot(path=str(screenshots / "console-ticket.png"))
+    await ticket.get_by_test_id("claim-button").click()
+    # The message left after the handoff is in the conversation (the context is what came before it).
+    await expect(sari.get_by_test_id("message").filter(has_text="tolong cek pesanan")).to_have_count(
+        1, timeout=TIMEOUT)
+    await sari.get_by_test_id("reply-input").fill("Halo Kak, sudah kami cek, besok sampai ya.")
+    await sari.get_by_test_id("reply-send").click()
+    await expect(widget.get_by_test_id("message").filter(has_text="besok sampai")).to_have_count(1, timeout=TIMEOUT)
+    await sari.get_by_test_id("close-button").click()
+    await sari.close()
+    await widget.close()

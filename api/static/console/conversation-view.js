@@ -76,6 +76,7 @@ export function renderPane() {
 function stateBadge(summary) {
   switch (summary.state) {
     case 'queued': return [t('stateQueued'), 'badge-warning'];
+    case 'ticket': return [t('stateTicket'), 'badge-warning'];
     case 'assigned':
       return isMine(summary) ? [t('stateMine'), 'badge-success']
         : [t('stateOther', { agent: displayName(summary.assigned_agent_id, t('agent')) }), ''];
@@ -91,7 +92,7 @@ function stateBadge(summary) {
  */
 function composerHint(summary) {
   switch (summary.state) {
-    case 'queued': return t('hintQueued');
+    case 'queued': case 'ticket': return t('hintQueued');
     case 'assigned':
       return isMine(summary) ? '' : t('hintOther', { agent: displayName(summary.assigned_agent_id, t('agent')) });
     case 'bot': return t('hintBot');
@@ -111,7 +112,7 @@ export function renderPaneChrome() {
   ui.title.title = conv.id;
   ui.state.textContent = label;
   ui.state.className = `badge ${badgeClass}`.trim();
-  ui.claim.hidden = summary.state !== 'queued';
+  ui.claim.hidden = summary.state !== 'queued' && summary.state !== 'ticket';
   ui.claim.disabled = S.claiming.has(conv.id);
   ui.handback.disabled = !mine;
   ui.close.disabled = !mine;

@@ -7,6 +7,7 @@ import { byId, displayName } from '../shared/dom.js';
 import { LiveSocket, newClientMsgId, wsUrl } from '../shared/live-socket.js';
 import { loadMeta } from '../shared/meta.js';
 import { readJson, writeJson } from '../shared/storage.js';
+import { clearAlerts, initAlerts, markRead } from './alerts.js';
 import { initConversationView, renderPane, renderPaneChrome, showPendingReply } from './conversation-view.js';
 import { forgetSession, hideLogin, initLogin, showLogin, storedSession } from './login.js';
 import { initQueueList, renderQueue } from './queue-list.js';
@@ -124,8 +125,9 @@ function selectConversation(id, { resume = true } = {}) {
   writeJson('session', SELECTED_KEY, id);
   if (previous && previous !== id) pruneConvs();
   if (id) {
-    const conv = S.convs.get(id) || (resume ? follow(ctx, id) : ensureConv(id));
-    conv.unread = 0;
+    if (!S.convs.has(id) && resume) follow(ctx, id);
+    else ensureConv(id);
+    markRead(id);
   }
   renderQueue();
   renderPane();
@@ -158,6 +160,7 @@ function logout(message = '') {
   S.convs.clear();
   S.claiming.clear();
   S.selectedId = null;
+  clearAlerts();
   ui.connection.textContent = '';
   ui.appView.hidden = true;
   ui.logout.hidden = true;
@@ -170,6 +173,7 @@ async function init() {
   initLogin(APP_BASE, startConsole);
   initQueueList({ select: (id) => selectConversation(id), claim });
   initConversationView({ claim, reply, handback: () => sendAction('handback'), close: () => sendAction('close') });
+  initAlerts({ open: (id) => selectConversation(id), refresh: renderQueue });
   ui.logout.addEventListener('click', () => logout());
   ui.presence.addEventListener('change', () => {
     if (!ctx.send({ type: 'presence', status: ui.presence.value })) showNotice(t('notConnected'), 'error');

@@ -3,17 +3,22 @@
 
 import { byId, displayName, h } from '../shared/dom.js';
 import { parseTime } from '../shared/time.js';
+import { renderTitle } from './alerts.js';
 import { S, isMine, languageLabel, reasonLabel } from './state.js';
 import { t } from './strings.js';
 
 /** @typedef {import('./state.js').Summary} Summary */
 /** @typedef {{select: (id: string) => void, claim: (id: string) => void}} QueueActions */
 
+const WAITED_REFRESH_MS = 30_000;
+
 const ui = {
   waiting: byId('queue-waiting'),
+  tickets: byId('queue-tickets'),
   mine: byId('queue-mine'),
   others: byId('queue-others'),
   waitingCount: byId('queued-count'),
+  ticketsCount: byId('tickets-count'),
   mineCount: byId('mine-count'),
   othersCount: byId('others-count'),
 };
@@ -26,7 +31,7 @@ let actions = { select: () => {}, claim: () => {} };
  */
 export function initQueueList(queueActions) {
   actions = queueActions;
-  setInterval(tickWaited, 10000);
+  setInterval(tickWaited, WAITED_REFRESH_MS);
 }
 
 /**
@@ -38,7 +43,7 @@ export function waitedText(iso) {
   const ms = parseTime(iso);
   if (Number.isNaN(ms)) return '';
   const seconds = Math.max(0, Math.floor((Date.now() - ms) / 1000));
-  if (seconds < 60) return t('waitedSeconds', { n: seconds });
+  if (seconds < 60) return t('waitedUnderMinute');
   const minutes = Math.floor(seconds / 60);
   if (minutes < 60) return t('waitedMinutes', { n: minutes });
   return t('waitedHours', { h: Math.floor(minutes / 60), m: minutes % 60 });
@@ -50,10 +55,13 @@ export function waitedText(iso) {
  */
 const byQueuedAt = (a, b) => (parseTime(a.queued_at) || 0) - (parseTime(b.queued_at) || 0);
 
-/** Redraws the three lists from S.queue. */
+/** Redraws the three lists from S.queue, and the unread count in the tab title. */
 export function renderQueue() {
+  renderTitle();
   const all = [...S.queue.values()].sort(byQueuedAt);
   fill(ui.waiting, ui.waitingCount, all.filter((c) => c.state === 'queued'), t('waitingNone'));
+  // Left outside the team's hours, answered when someone gets to them (not routed).
+  fill(ui.tickets, ui.ticketsCount, all.filter((c) => c.state === 'ticket'), t('ticketsNone'));
   fill(ui.mine, ui.mineCount, all.filter(isMine), t('mineNone'));
   fill(ui.others, ui.othersCount, all.filter((c) => c.state === 'assigned' && !isMine(c)), t('othersNone'));
 }
@@ -77,14 +85,19 @@ function fill(list, counter, summaries, emptyText) {
  */
 function row(summary) {
   const queued = summary.state === 'queued';
+  const ticket = summary.state === 'ticket';
   const mine = isMine(summary);
-  const unread = S.convs.get(summary.id)?.unread || 0;
+  const unread = S.unread.get(summary.id) || 0;
   const classes = ['queue-item'];
+  if (unread) classes.push('has-unread');
   if (summary.id === S.selectedId) classes.push('selected');
-  if (!queued && !mine) classes.push('other');
+  if (!queued && !ticket && !mine) classes.push('other');
 
   let detail;
-  if (queued) detail = h('span', { className: 'waited', 'data-queued-at': summary.queued_at }, waitedText(summary.queued_at));
+  if (queued) {
+    detail = h('span', { className: 'waited', 'data-testid': 'waited', 'data-queued-at': summary.queued_at },
+      waitedText(summary.queued_at));
+  } else if (ticket) detail = summary.contact_email || t('ticketRow');
   else if (mine) detail = t('assignedToYouRow');
   else detail = t('withAgent', { agent: displayName(summary.assigned_agent_id, t('agent')) });
 
@@ -96,15 +109,18 @@ function row(summary) {
   h('div', { className: 'row-main' },
     h('span', { className: 'reason', title: reason }, reason),
     h('span', { className: 'badge', title: languageLabel(summary.locale) }, (summary.locale || '?').toUpperCase()),
-    unread ? h('span', { className: 'unread', title: t('unread', { n: unread }) }, String(unread)) : null),
+    unread ? h('span', {
+      className: 'unread', 'data-testid': 'unread-badge', title: t('unread', { n: unread }),
+      'aria-label': t('unread', { n: unread }),
+    }, String(unread)) : null),
   h('div', { className: 'row-sub' }, summary.customer_id || t('guest'), ' · ',
     h('code', { className: 'reason-code' }, summary.handoff_reason || '—'), ' · ', detail));
 
   const li = h('li', {
     className: classes.join(' '), 'data-testid': 'queue-item', 'data-conversation-id': summary.id,
-    'data-state': summary.state,
+    'data-state': summary.state, 'data-unread': unread,
   }, open);
-  if (queued) {
+  if (queued || ticket) {
     const busy = S.claiming.has(summary.id);
     li.append(h('button', {
       type: 'button', className: 'btn btn-primary btn-small', 'data-testid': 'claim-button', disabled: busy,

@@ -14,9 +14,10 @@ import { t } from './strings.js';
  */
 /** @typedef {{client_msg_id: string, text: string, status: 'pending' | 'failed'}} Reply */
 /**
- * A conversation this console follows. context: undefined = not loaded yet, null = none.
+ * A conversation this console follows. context: undefined = not loaded yet, null = none. baseSeq:
+ * the last message it had when first opened (those are history, never unread).
  * @typedef {{id: string, summary: Summary, context: any, messages: Map<number, Message>,
- *   lastSeq: number, outbox: Reply[], unread: number}} Followed
+ *   lastSeq: number, baseSeq: number, outbox: Reply[]}} Followed
  */
 /** @typedef {{agent_id: string, display_name?: string, token: string}} Session */
 
@@ -32,6 +33,12 @@ export const S = {
   selectedId: null,
   /** @type {Set<string>} conversations with a claim on its way */
   claiming: new Set(),
+  /**
+   * Unread per conversation (waiting or mine, not on screen): 1 for a conversation that started
+   * waiting or became mine, plus 1 per new customer message in my chats (console/alerts.js).
+   * @type {Map<string, number>}
+   */
+  unread: new Map(),
   /** @type {import('../shared/meta.js').Meta} the server's reasons and languages */
   meta: EMPTY_META,
 };
@@ -57,20 +64,34 @@ export function selectedConv() {
 export function ensureConv(id) {
   let conv = S.convs.get(id);
   if (!conv) {
+    const summary = S.queue.get(id) || { id };
     conv = {
-      id, summary: S.queue.get(id) || { id }, context: undefined, messages: new Map(), lastSeq: 0, outbox: [],
-      unread: 0,
+      id, summary, context: undefined, messages: new Map(), lastSeq: 0, baseSeq: summary.last_seq || 0, outbox: [],
     };
     S.convs.set(id, conv);
   }
   return conv;
 }
 
-/** A conversation that left the queue (closed, back to the bot) is dropped once it is not on screen. */
+/**
+ * A conversation that left the queue (closed, back to the bot) is dropped once it is not on screen.
+ * Unread counts are kept only for waiting conversations and mine.
+ */
 export function pruneConvs() {
   for (const id of [...S.convs.keys()]) {
     if (!S.queue.has(id) && id !== S.selectedId) S.convs.delete(id);
   }
+  for (const id of [...S.unread.keys()]) {
+    const summary = S.queue.get(id);
+    if (!summary || !(summary.state === 'queued' || isMine(summary))) S.unread.delete(id);
+  }
+}
+
+/** @returns {number} the unread of every conversation together */
+export function unreadTotal() {
+  let total = 0;
+  for (const n of S.unread.values()) total += n;
+  return total;
 }
 
 /**

@@ -2,6 +2,7 @@
 /* The agent socket's frames (docs/protocol.md, "Agent socket") applied to the console's state and
    views. */
 
+import { messageArrived, summaryArrived } from './alerts.js';
 import { messages, renderPane, renderPaneChrome } from './conversation-view.js';
 import { renderContext } from './context-panel.js';
 import { renderQueue } from './queue-list.js';
@@ -44,6 +45,7 @@ export function onFrame(ctx, frame) {
       ctx.select(frame.conversation_id, { resume: false });
       break;
     case 'conversation':
+      if (frame.conversation) summaryArrived(knownSummary(frame.conversation.id), frame.conversation);
       if (frame.conversation) onConversation(frame.conversation, frame.context);
       // Routed to me while I look at nothing: show it (the server already follows it for me).
       if (frame.conversation && !S.selectedId && isMine(frame.conversation)) {
@@ -95,11 +97,12 @@ function onQueue(ctx, conversations) {
  * @param {Summary} summary
  */
 function onQueueUpdate(ctx, summary) {
-  if (summary.state === 'queued' || summary.state === 'assigned') S.queue.set(summary.id, summary);
+  summaryArrived(knownSummary(summary.id), summary);
+  if (['queued', 'ticket', 'assigned'].includes(summary.state)) S.queue.set(summary.id, summary);
   else S.queue.delete(summary.id);
   // My own claim: the server opens the conversation for this socket, so no resume is needed.
   const claimedHere = S.claiming.has(summary.id) && isMine(summary);
-  if (summary.state !== 'queued') S.claiming.delete(summary.id);
+  if (summary.state !== 'queued' && summary.state !== 'ticket') S.claiming.delete(summary.id);
   const conv = S.convs.get(summary.id);
   if (conv) conv.summary = summary;
   else if (claimedHere) ensureConv(summary.id);
@@ -115,9 +118,11 @@ function onQueueUpdate(ctx, summary) {
  */
 function onConversation(summary, context) {
   const conv = ensureConv(summary.id);
+  // Opened for the first time: what it has so far is history, not unread.
+  if (conv.context === undefined) conv.baseSeq = Math.max(conv.baseSeq, summary.last_seq || 0);
   conv.summary = summary;
   conv.context = context ?? null;
-  if (summary.state === 'queued' || summary.state === 'assigned') S.queue.set(summary.id, summary);
+  if (['queued', 'ticket', 'assigned'].includes(summary.state)) S.queue.set(summary.id, summary);
   renderQueue();
   if (summary.id === S.selectedId) {
     renderPaneChrome();
@@ -137,12 +142,16 @@ function onMessage(id, message) {
   const known = conv.messages.has(seq);
   conv.messages.set(seq, message);
   if (message.client_msg_id) conv.outbox = conv.outbox.filter((i) => i.client_msg_id !== message.client_msg_id);
-  if (id === S.selectedId) {
-    messages.show(message);
-  } else if (!known && message.sender === 'customer') {
-    conv.unread += 1;
-    renderQueue();
-  }
+  if (id === S.selectedId) messages.show(message);
+  if (!known && messageArrived(conv, message)) renderQueue();
+}
+
+/**
+ * @param {string} id
+ * @returns {Summary | undefined} what the console knew of a conversation before a frame about it
+ */
+function knownSummary(id) {
+  return S.queue.get(id) || S.convs.get(id)?.summary;
 }
 
 /** @param {Frame} frame */
