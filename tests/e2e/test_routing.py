@@ -265,3 +265,20 @@ async def test_nobody_with_the_language_then_any_agent(team_url: str, team: dict
     opened = await team["alice"].ws.wait_for(lambda f: f["type"] == "conversation"
                                              and f["conversation"]["id"] == customer.conversation_id)
     assert opened["conversation"]["language"] == "id"
+
+
+async def test_a_chat_whose_agent_went_away_is_offered_again(team_url: str, team: dict[str, Agent]) -> None:
+    await team["sari"].presence("online")  # Indonesian
+    customer = await _escalate(team_url, "id")
+    assert await _assigned_to(customer) == "sari"
+    await team["sari"].ws.close()  # her console goes: she is away, the chat stays hers for a grace period
+    team["sari"] = await Agent(team_url, "sari", "sari-demo").login()
+    assert team["sari"].ws.frames[0]["agent"]["presence"] == "away"
+    await team["bob"].presence("online")  # English and Indonesian
+    # After the grace period the unanswered chat goes back to the line and on to bob.
+    start = len(customer.ws.frames)
+    again = await customer.ws.wait_for(lambda f: f["type"] == "state" and f["state"] == "assigned", start=start)
+    assert again["assigned_agent_id"] == "bob"
+    # Told in their language that they keep their place.
+    await customer.ws.wait_for(lambda f: f["type"] == "message" and "Maaf menunggu" in f["message"]["text"],
+                               start=start)
