@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from api.deps import AgentDep, RuntimeDep, SessionDep, agent_token
 from handoff.agents import service as agent_service
+from handoff.agents.enums import AgentRole
 from handoff.conversations import service as conversation_service
 from handoff.conversations.schemas import ConversationSummary
 
@@ -34,6 +35,22 @@ async def login(body: Login, session: SessionDep, rt: RuntimeDep) -> LoginResult
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "unknown agent or wrong password")
     return LoginResult(agent_id=agent.id, display_name=agent.display_name, role=agent.role,
                        token=agent_token(rt, agent.id))
+
+
+class TeamMember(BaseModel):
+    id: str
+    display_name: str
+    skills: list[str]
+    languages: list[str]
+    presence: str
+
+
+@router.get("/team")
+async def team(session: SessionDep, agent_id: AgentDep) -> list[TeamMember]:
+    """Colleagues who take chats (for transfers): who they are, what they do, whether they are on."""
+    return [TeamMember(id=a.id, display_name=a.display_name, skills=list(a.skills), languages=list(a.languages),
+                       presence=a.presence)
+            for a in await agent_service.all_agents(session=session) if a.role != AgentRole.ADMIN]
 
 
 @router.get("/queue")

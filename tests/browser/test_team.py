@@ -76,3 +76,37 @@ async def test_a_ticket_left_outside_hours_is_answered_from_the_console(
     await sari.get_by_test_id("close-button").click()
     await sari.close()
     await widget.close()
+
+
+async def test_a_transfer_with_a_private_note_in_two_consoles(browser: Browser, team_url: str,
+                                                              screenshots: Path) -> None:
+    bob = await _console(browser, team_url, "bob")
+    alice = await _console(browser, team_url, "alice")
+    widget = await browser.new_page()
+    await widget.goto(f"{team_url}/widget")
+    await widget.get_by_test_id("chat-input").fill("I want to talk to a person")
+    await widget.get_by_test_id("send-button").click()
+    await expect(widget.get_by_test_id("status-line")).to_contain_text("in the queue", timeout=TIMEOUT)
+    item = bob.locator("[data-testid=queue-item][data-state=queued]").first
+    await item.get_by_test_id("claim-button").click()
+    await expect(bob.get_by_test_id("conversation-state")).to_contain_text("Assigned to you", timeout=TIMEOUT)
+    await bob.get_by_test_id("reply-input").fill("Hi, Bob here.")
+    await bob.get_by_test_id("reply-send").click()
+    note = "Wants a refund above my limit, please take over"
+    await bob.get_by_test_id("transfer-button").click()
+    await bob.get_by_test_id("transfer-target").select_option("agent:alice")
+    await bob.get_by_test_id("transfer-note-input").fill(note)
+    await bob.get_by_test_id("transfer-send").click()
+    # Alice's console gets the chat with the note; the customer is told, and never sees the note.
+    await expect(alice.get_by_test_id("transfer-note")).to_contain_text(note, timeout=TIMEOUT)
+    await expect(widget.get_by_test_id("status-line")).to_contain_text("Alice", timeout=TIMEOUT)
+    await expect(widget.get_by_test_id("message").filter(has_text="colleague")).to_have_count(1, timeout=TIMEOUT)
+    assert note not in await widget.content()
+    await alice.screenshot(path=str(screenshots / "console-transfer-note.png"))
+    await alice.get_by_test_id("reply-input").fill("Alice here, I'll sort out the refund.")
+    await alice.get_by_test_id("reply-send").click()
+    await expect(widget.get_by_test_id("message").filter(has_text="Alice here")).to_have_count(1, timeout=TIMEOUT)
+    await alice.get_by_test_id("close-button").click()
+    await expect(widget.get_by_test_id("status-line")).not_to_contain_text("Alice", timeout=TIMEOUT)
+    for page in (bob, alice, widget):
+        await page.close()

@@ -61,6 +61,8 @@ export function renderContext(c) {
       h('div', { className: 'context-reason', 'data-testid': 'context-reason' },
         reasonLabel(c.reason), ' ', h('code', {}, c.reason || '')),
       c.note ? h('p', { className: 'context-note', dir: 'auto', 'data-testid': 'context-note' }, c.note) : null),
+    c.transfer ? section(t('sectionTransfer'), h('p', { className: 'context-note', dir: 'auto',
+      'data-testid': 'transfer-note' }, `${c.transfer.from_agent_id}: ${c.transfer.note || '—'}`)) : null,
     section(t('sectionLanguage'), h('div', {}, languageLabel(c.language))),
     section(t('sectionCustomer'), customerBlock(c)),
     section(t('sectionOrders'), ordersBlock(c.orders || [])),

@@ -7,6 +7,7 @@ import { MessageList } from '../shared/message-list.js';
 import { renderContext } from './context-panel.js';
 import { S, isMine, selectedConv } from './state.js';
 import { t } from './strings.js';
+import { renderTransfer } from './transfer.js';
 
 /** @typedef {import('./state.js').Summary} Summary */
 /** @typedef {import('./state.js').Reply} Reply */
@@ -120,6 +121,7 @@ export function renderPaneChrome() {
   ui.send.disabled = !mine;
   ui.hint.textContent = composerHint(summary);
   ui.hint.hidden = mine;
+  renderTransfer();
 }
 
 /**

@@ -14,6 +14,7 @@ import { initQueueList, renderQueue } from './queue-list.js';
 import { S, ensureConv, isMine, pruneConvs, selectedConv } from './state.js';
 import { t } from './strings.js';
 import { follow, onFrame } from './sync.js';
+import { initTransfer } from './transfer.js';
 
 /** @typedef {import('./state.js').Session} Session */
 /** @typedef {import('./sync.js').SyncContext} SyncContext */
@@ -174,6 +175,7 @@ async function init() {
   initQueueList({ select: (id) => selectConversation(id), claim });
   initConversationView({ claim, reply, handback: () => sendAction('handback'), close: () => sendAction('close') });
   initAlerts({ open: (id) => selectConversation(id), refresh: renderQueue });
+  initTransfer(APP_BASE, (frame) => ctx.send(frame));
   ui.logout.addEventListener('click', () => logout());
   ui.presence.addEventListener('change', () => {
     if (!ctx.send({ type: 'presence', status: ui.presence.value })) showNotice(t('notConnected'), 'error');
