@@ -8,6 +8,8 @@ from pathlib import Path
 
 from playwright.async_api import Browser, Page, expect
 
+from devstack.clients import Agent
+
 TIMEOUT = 30_000
 
 
@@ -106,7 +108,14 @@ async def test_a_transfer_with_a_private_note_in_two_consoles(browser: Browser, 
     await alice.get_by_test_id("reply-input").fill("Alice here, I'll sort out the refund.")
     await alice.get_by_test_id("reply-send").click()
     await expect(widget.get_by_test_id("message").filter(has_text="Alice here")).to_have_count(1, timeout=TIMEOUT)
+    # Closed as "customer gone": every console hears it with its resolution.
+    watcher = await Agent(team_url, "sari", "sari-demo").login()
+    await alice.get_by_test_id("close-resolution").select_option("customer_gone")
     await alice.get_by_test_id("close-button").click()
     await expect(widget.get_by_test_id("status-line")).not_to_contain_text("Alice", timeout=TIMEOUT)
+    update = await watcher.ws.wait_for(lambda f: f["type"] == "queue_update"
+                                       and f["conversation"]["state"] == "closed")
+    assert update["conversation"]["resolution"] == "customer_gone"
+    await watcher.ws.close()
     for page in (bob, alice, widget):
         await page.close()

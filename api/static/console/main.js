@@ -29,6 +29,7 @@ const ui = {
   agentName: byId('agent-name'),
   logout: byId('logout-button'),
   presence: /** @type {HTMLSelectElement} */ (byId('presence-select')),
+  resolution: /** @type {HTMLSelectElement} */ (byId('close-resolution')),
   connection: byId('connection-status'),
   notice: byId('notice'),
 };
@@ -97,7 +98,10 @@ function claim(id) {
 function sendAction(type) {
   const conv = selectedConv();
   if (!conv) return;
-  if (!ctx.send({ type, conversation_id: conv.id })) showNotice(t('notConnected'), 'error');
+  // Closing says how it ended (resolved, customer gone, duplicate, spam), for the team's figures.
+  const extra = type === 'close' ? { resolution: ui.resolution.value } : {};
+  if (!ctx.send({ type, conversation_id: conv.id, ...extra })) showNotice(t('notConnected'), 'error');
+  if (type === 'close') ui.resolution.value = 'resolved';
 }
 
 /**
