@@ -14,9 +14,9 @@ from bot.client import RasaClient
 from handoff.agents import service as agent_service
 from handoff.clock import Clock
 from handoff.config import Settings
-from handoff.conversations import flows
 from handoff.database import create_engine, create_sessionmaker
 from handoff.realtime.broker import create_broker
+from handoff.routing import flows as routing_flows
 from handoff.runtime import Runtime
 from handoff.shop import service as shop_service
 from handoff.shop.loader import load_demo_store
@@ -30,7 +30,7 @@ async def _sweep(rt: Runtime) -> None:
     while True:
         await asyncio.sleep(rt.settings.sweep_interval_s)
         try:
-            await flows.reoffer_unanswered(rt)
+            await routing_flows.reoffer_unanswered(rt)
         except Exception:  # a failed sweep (database briefly away) is retried at the next tick
             log.exception("re-offer sweep failed")
 

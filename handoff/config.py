@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import secrets
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -11,7 +13,20 @@ from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
-DEV_SECRET = "dev-secret-change-me"
+
+
+def local_secret(path: Path) -> str:
+    """A random signing key kept in a file only this machine's user can read, made on first use.
+    Processes started from one checkout share it; no two installations share one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text(encoding="utf-8").strip()
+    key = secrets.token_urlsafe(48)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(key)
+    return key
 
 
 @dataclass(frozen=True)
@@ -44,7 +59,10 @@ class Settings(BaseSettings):
     rasa_token: str = "dev-rasa-token"
     rasa_timeout_s: float = 30.0
 
-    secret_key: str = DEV_SECRET
+    # Signs agent, conversation and customer tokens. Required in production; elsewhere, when unset,
+    # a random key is made once and kept in secret_file (never a key anyone else knows).
+    secret_key: str = ""
+    secret_file: Path = ROOT / "var" / "secret_key"
     # Shared with the action server, which calls the shop API on the bot's behalf.
     service_token: str = "dev-service-token"
     # Seeded on first start when there are no agents, comma-separated
@@ -84,8 +102,10 @@ class Settings(BaseSettings):
     def _no_default_secrets_in_production(self) -> Settings:
         if self.environment == "production":
             for name in ("secret_key", "service_token", "rasa_token"):
-                if getattr(self, name).startswith("dev-"):
+                if not getattr(self, name) or getattr(self, name).startswith("dev-"):
                     raise ValueError(f"SHOPBOT_{name.upper()} must be set in production")
+        if not self.secret_key:
+            self.secret_key = local_secret(self.secret_file)
         return self
 
 

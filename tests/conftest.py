@@ -58,24 +58,30 @@ def app_url(stack: Stack) -> str:
     return stack.config.app_url
 
 
-@pytest.fixture(scope="session")
-def team_url(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A second app instance on a database of its own (the same Rasa and action server), for the
-    routing tests: agents going online there take every waiting conversation, so it must not hold
-    the queue the other tests leave behind. Tests using it leave no open conversation."""
+def _extra_app(stack: Stack, tmp_path_factory: pytest.TempPathFactory, name: str,
+               env: dict[str, str]) -> Iterator[str]:
+    """Another app instance on a database of its own, with the suite's Rasa and action server."""
     port = free_port()
-    db = tmp_path_factory.mktemp("team") / "team.db"
-    # Unanswered chats are offered again, and any language taken, after seconds here (minutes by default).
-    app = app_service(stack.config, port=port, database_url=f"sqlite+aiosqlite:///{db}", name="app-team",
-                      env={"SHOPBOT_ANSWER_TIMEOUT_S": "10", "SHOPBOT_PRESENCE_GRACE_S": "10",
-                           "SHOPBOT_SWEEP_INTERVAL_S": "0.5", "SHOPBOT_LANGUAGE_FALLBACK_S": "4",
-                           "SHOPBOT_SUPPORT_HOURS": "always"})
+    db = tmp_path_factory.mktemp(name) / f"{name}.db"
+    app = app_service(stack.config, port=port, database_url=f"sqlite+aiosqlite:///{db}", name=f"app-{name}",
+                      env=env)
     app.start()
     try:
         app.wait_healthy()
         yield f"http://127.0.0.1:{port}"
     finally:
         app.stop()
+
+
+@pytest.fixture(scope="session")
+def team_url(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """An app instance for the routing tests: agents going online there take every waiting
+    conversation, so it must not hold the queue the other tests leave behind. Tests using it leave
+    no open conversation. Unanswered chats are offered again, and any language taken, after seconds
+    here (minutes by default)."""
+    yield from _extra_app(stack, tmp_path_factory, "team", {
+        "SHOPBOT_ANSWER_TIMEOUT_S": "10", "SHOPBOT_PRESENCE_GRACE_S": "10", "SHOPBOT_SWEEP_INTERVAL_S": "0.5",
+        "SHOPBOT_LANGUAGE_FALLBACK_S": "4", "SHOPBOT_SUPPORT_HOURS": "always"})
 
 
 @pytest.fixture(scope="session")
@@ -83,13 +89,5 @@ def hours_url(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     """An app instance whose clock stands at Wednesday 16:00 UTC on the demo shop's day: the English
     team (Chicago, 10:00) is at work, the Indonesian (Jakarta, 23:00) and Hebrew (Jerusalem, 18:00)
     teams are not."""
-    port = free_port()
-    db = tmp_path_factory.mktemp("hours") / "hours.db"
-    app = app_service(stack.config, port=port, database_url=f"sqlite+aiosqlite:///{db}", name="app-hours",
-                      env={"SHOPBOT_SUPPORT_HOURS": "policy", "SHOPBOT_WALL_CLOCK": "2026-11-25T16:00:00+00:00"})
-    app.start()
-    try:
-        app.wait_healthy()
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        app.stop()
+    yield from _extra_app(stack, tmp_path_factory, "hours", {
+        "SHOPBOT_SUPPORT_HOURS": "policy", "SHOPBOT_WALL_CLOCK": "2026-11-25T16:00:00+00:00"})

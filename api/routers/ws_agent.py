@@ -21,6 +21,7 @@ from handoff.conversations.exceptions import ConversationError, ConversationNotF
 from handoff.conversations.schemas import ConversationSummary
 from handoff.realtime import channels
 from handoff.realtime.broker import Subscriber, SubscriberOverflow
+from handoff.routing import flows as routing_flows
 from handoff.runtime import Runtime
 
 router = APIRouter()
@@ -119,7 +120,7 @@ class AgentSession:
                                      skill=skill.value if skill else None)
                 await self.sender.send({"type": "transferred", "conversation_id": cid})
             case frames.SetPresence(status=status):
-                await flows.set_presence(rt, self.agent_id, status)
+                await routing_flows.set_presence(rt, self.agent_id, status)
                 await self.sender.send({"type": "presence", "status": status.value})
             case frames.HandBack(conversation_id=cid):
                 await flows.hand_back(rt, cid, self.agent_id)
@@ -168,4 +169,4 @@ async def agent_socket(websocket: WebSocket, token: Annotated[str, Query()] = ""
             rt.consoles[agent_id] -= 1
             if rt.consoles[agent_id] <= 0:
                 del rt.consoles[agent_id]
-                await flows.console_gone(rt, agent_id)
+                await routing_flows.console_gone(rt, agent_id)

@@ -18,6 +18,7 @@ from handoff.conversations.enums import ConversationState
 from handoff.conversations.exceptions import ConversationError
 from handoff.realtime import channels
 from handoff.realtime.broker import Subscriber, SubscriberOverflow
+from handoff.routing import flows as routing_flows
 from handoff.runtime import Runtime
 
 router = APIRouter()
@@ -108,7 +109,7 @@ async def customer_socket(
                            "reason": conversation.handoff_reason})
         await stream.catch_up()
         if conversation.state == ConversationState.QUEUED:  # a customer back while waiting sees their place
-            place = await flows.place_of(rt, conversation_id)
+            place = await routing_flows.place_of(rt, conversation_id)
             if place is not None:
                 await sender.send({k: v for k, v in place.items() if k != "conversation_id"})
         pump = asyncio.create_task(_pump(sub, stream, sender, websocket))

@@ -1,27 +1,28 @@
 """Multi-step conversation processes and their side effects: bot round-trips, handoff, claim,
-relay, hand-back, close. Every state change goes through one conditional UPDATE, then
-`_after_transition` says (once, in one place) what the participants are told."""
+relay, transfer, hand-back, close. Every state change goes through one conditional UPDATE, then
+`notify.after_transition` says (once, in one place) what the participants are told; the waiting
+line's own processes are in handoff/routing/flows.py."""
 
 from __future__ import annotations
 
 import logging
 import re
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from handoff.agents import service as agent_service
-from handoff.agents.enums import Presence
 from handoff.context import service as context_service
+from handoff.conversations import notify, texts
 from handoff.conversations import service as conversation_service
-from handoff.conversations import texts
 from handoff.conversations.enums import ConversationState, HandoffReason, Resolution, Sender
-from handoff.conversations.exceptions import AlreadyClaimed, ConversationClosed, ConversationNotFound, NotAllowed
+from handoff.conversations.exceptions import AlreadyClaimed, ConversationClosed, NotAllowed
 from handoff.conversations.models import Conversation, Message
-from handoff.conversations.schemas import ConversationSummary, MessagePublic
 from handoff.language import detect as detect_language
 from handoff.realtime import channels
 from handoff.routing import assignment, frustration, hours
-from handoff.routing import queue as queue_service
+from handoff.routing import flows as routing_flows
 from handoff.runtime import Runtime
 from handoff.shop import service as shop_service
 
@@ -32,67 +33,13 @@ BOT_UNAVAILABLE = HandoffReason.BOT_UNAVAILABLE
 FRUSTRATION = HandoffReason.FRUSTRATION
 
 
-async def _get(rt: Runtime, conversation_id: str) -> Conversation:
-    async with rt.sessions() as session:
-        conversation = await conversation_service.get(session=session, conversation_id=conversation_id)
-    if conversation is None:
-        raise ConversationNotFound(conversation_id)
-    return conversation
-
-
-async def publish_message(rt: Runtime, message: Message) -> None:
-    await rt.broker.publish(channels.conversation(message.conversation_id), {
-        "type": "message", "conversation_id": message.conversation_id,
-        "message": MessagePublic.of(message).model_dump(mode="json"),
-    })
-
-
-async def _publish_state(rt: Runtime, conversation: Conversation) -> None:
-    summary = ConversationSummary.of(conversation).model_dump(mode="json")
-    await rt.broker.publish(channels.conversation(conversation.id), {
-        "type": "state", "conversation_id": conversation.id, "state": conversation.state,
-        "assigned_agent_id": conversation.assigned_agent_id, "reason": conversation.handoff_reason,
-    })
-    await rt.broker.publish(channels.QUEUE, {"type": "queue_update", "conversation": summary})
-
-
-async def _say(rt: Runtime, conversation_id: str, sender: Sender, text: str, **kwargs: Any) -> Message:
-    async with rt.sessions() as session:
-        message, _ = await conversation_service.append_message(
-            session=session, conversation_id=conversation_id, sender=sender, text=text, clock=rt.clock, **kwargs)
-    await publish_message(rt, message)
-    return message
-
-
-async def _after_transition(rt: Runtime, previous: ConversationState, conversation: Conversation) -> None:
-    """What each participant is told when the conversation changes state."""
-    current = ConversationState(conversation.state)
-    match (previous, current):
-        case (ConversationState.BOT, ConversationState.QUEUED):
-            key = "queued"
-        case (ConversationState.QUEUED | ConversationState.TICKET, ConversationState.ASSIGNED):
-            key = "joined"
-        case (ConversationState.ASSIGNED, ConversationState.BOT):
-            key = "back_to_bot"
-        case (_, ConversationState.CLOSED):
-            key = "closed"
-        case _:
-            log.warning("unexpected transition %s -> %s of %s", previous, current, conversation.id)
-            key = ""
-    agent = (conversation.assigned_agent_id or "").capitalize()
-    text = texts.system_message(key, conversation.language, agent=agent) if key else ""
-    if text:
-        await _say(rt, conversation.id, Sender.SYSTEM, text)
-    await _publish_state(rt, conversation)
-
-
 # --- customer side -------------------------------------------------------------------------------
 
 async def store_customer_message(
     rt: Runtime, conversation_id: str, text: str, client_msg_id: str
 ) -> tuple[Message, bool]:
     """Persists and fans out a customer message. (message, created): created is False for a retry."""
-    conversation = await _get(rt, conversation_id)
+    conversation = await notify.get(rt, conversation_id)
     if conversation.state == ConversationState.CLOSED:
         raise ConversationClosed(conversation_id)
     async with rt.sessions() as session:
@@ -100,7 +47,7 @@ async def store_customer_message(
             session=session, conversation_id=conversation_id, sender=Sender.CUSTOMER, text=text,
             client_msg_id=client_msg_id, clock=rt.clock)
     if created:
-        await publish_message(rt, message)
+        await notify.publish_message(rt, message)
         if conversation.state == ConversationState.TICKET:
             await _note_contact(rt, conversation, text)
     return message, created
@@ -114,9 +61,9 @@ async def _note_contact(rt: Runtime, conversation: Conversation, text: str) -> N
     async with rt.sessions() as session:
         await conversation_service.set_contact_email(session=session, conversation_id=conversation.id,
                                                      email=found.group(0))
-    await _say(rt, conversation.id, Sender.SYSTEM,
+    await notify.say(rt, conversation.id, Sender.SYSTEM,
                texts.system_message("ticket_noted", conversation.language, email=found.group(0)))
-    await _publish_state(rt, await _get(rt, conversation.id))
+    await notify.publish_state(rt, await notify.get(rt, conversation.id))
 
 
 async def _publish_turn(rt: Runtime, message: Message, state: str) -> None:
@@ -128,7 +75,7 @@ async def _publish_turn(rt: Runtime, message: Message, state: str) -> None:
 async def route_to_bot(rt: Runtime, message: Message) -> None:
     """While the bot owns the conversation, it answers; a handoff marker in its reply queues it.
     The bot's turn is framed by `turn` events (started, done) for typing indicators and tests."""
-    conversation = await _get(rt, message.conversation_id)
+    conversation = await notify.get(rt, message.conversation_id)
     if conversation.state != ConversationState.BOT:
         return
     await _publish_turn(rt, message, "started")
@@ -173,13 +120,13 @@ async def _bot_turn(rt: Runtime, conversation: Conversation, message: Message) -
             return
         if reply.get("text"):
             payload = {"buttons": reply["buttons"]} if reply.get("buttons") else None
-            await _say(rt, conversation.id, Sender.BOT, reply["text"], payload=payload)
+            await notify.say(rt, conversation.id, Sender.BOT, reply["text"], payload=payload)
 
 
 async def hand_off(rt: Runtime, conversation_id: str, reason: str, note: str = "",
                    extra_turns: list[dict[str, Any]] | None = None) -> bool:
     """Queues a bot conversation for a person, with the context captured at this moment."""
-    conversation = await _get(rt, conversation_id)
+    conversation = await notify.get(rt, conversation_id)
     if conversation.state != ConversationState.BOT:
         return False
     try:
@@ -204,16 +151,16 @@ async def hand_off(rt: Runtime, conversation_id: str, reason: str, note: str = "
         return False
     if back:
         # Outside the team's hours: the customer learns when they are back and can leave a message.
-        await _say(rt, conversation_id, Sender.SYSTEM, texts.system_message(
+        await notify.say(rt, conversation_id, Sender.SYSTEM, texts.system_message(
             "ticket", conversation.language, when=f"{back:%Y-%m-%d %H:%M} ({back.tzinfo})"))
-        await _publish_state(rt, await _get(rt, conversation_id))
+        await notify.publish_state(rt, await notify.get(rt, conversation_id))
         return True
-    await _after_transition(rt, ConversationState.BOT, await _get(rt, conversation_id))
-    await route(rt)
+    await notify.after_transition(rt, ConversationState.BOT, await notify.get(rt, conversation_id))
+    await routing_flows.route(rt)
     return True
 
 
-async def _team_away_until(rt: Runtime, session: Any, language: str) -> datetime | None:
+async def _team_away_until(rt: Runtime, session: AsyncSession, language: str) -> datetime | None:
     """When the language's team is next at work, if it is away now (None: it is there)."""
     if rt.settings.support_hours != "policy":
         return None
@@ -222,131 +169,31 @@ async def _team_away_until(rt: Runtime, session: Any, language: str) -> datetime
     return None if hours.is_open(hours_policy, language, now) else hours.next_opening(hours_policy, language, now)
 
 
-# --- routing and the waiting line ----------------------------------------------------------------
-
-async def route(rt: Runtime) -> None:
-    """Auto-assignment: each waiting conversation, next first, to the best agent who can take it;
-    then every customer still waiting is told their place. Safe to run concurrently anywhere."""
-    if rt.settings.routing == "auto":
-        async with rt.sessions() as session:
-            line = await queue_service.waiting(session=session)
-        now = rt.clock.now()
-        for conversation in line:
-            any_language = _waited_s(conversation, now) >= rt.settings.language_fallback_s
-            async with rt.sessions() as session:
-                for agent_id in await assignment.candidates(session=session, conversation=conversation,
-                                                            any_language=any_language):
-                    if await assignment.assign(session=session, conversation_id=conversation.id,
-                                               agent_id=agent_id, now=rt.clock.now()):
-                        break
-                else:
-                    continue
-            await _after_transition(rt, ConversationState.QUEUED, await _get(rt, conversation.id))
-    await announce_places(rt)
-
-
-def _waited_s(conversation: Conversation, now: datetime) -> float:
-    queued = conversation.queued_at or conversation.created_at
-    if queued.tzinfo is None:  # SQLite hands back naive UTC timestamps
-        queued = queued.replace(tzinfo=now.tzinfo)
-    return (now - queued).total_seconds()
-
-
-def _place_frame(conversation_id: str, place: queue_service.Place) -> dict[str, Any]:
-    return {"type": "queue_position", "conversation_id": conversation_id, "position": place.position,
-            "ahead": place.ahead, "estimated_wait_s": place.estimated_wait_s}
-
-
-async def announce_places(rt: Runtime) -> None:
-    """Every waiting customer's place and estimate, on their conversation's channel."""
-    async with rt.sessions() as session:
-        line = await queue_service.places(session=session, default_handling_s=rt.settings.default_handling_s)
-    for conversation_id, place in line.items():
-        await rt.broker.publish(channels.conversation(conversation_id), _place_frame(conversation_id, place))
-
-
-async def place_of(rt: Runtime, conversation_id: str) -> dict[str, Any] | None:
-    """The `queue_position` frame of one waiting conversation (None unless it is queued)."""
-    async with rt.sessions() as session:
-        place = (await queue_service.places(session=session,
-                                            default_handling_s=rt.settings.default_handling_s)).get(conversation_id)
-    return _place_frame(conversation_id, place) if place else None
-
-
-async def reoffer_unanswered(rt: Runtime) -> int:
-    """Conversations whose agent has not answered in time (or is not online any more, after a
-    grace period) go back to the line with their place kept; the customer is told. Then, if anyone
-    has waited past the language fallback, routing runs again (it may now take any language). Run
-    by every process's sweeper; each move is one conditional UPDATE, so two sweepers never double it."""
-    now = rt.clock.now()
-    async with rt.sessions() as session:
-        stale = await conversation_service.unanswered(
-            session=session, assigned_before=now - timedelta(seconds=rt.settings.presence_grace_s))
-        online = {a.id for a in await agent_service.all_agents(session=session) if a.presence == Presence.ONLINE}
-    moved = 0
-    for conversation in stale:
-        assigned_at = conversation.assigned_at or now
-        if assigned_at.tzinfo is None:
-            assigned_at = assigned_at.replace(tzinfo=now.tzinfo)
-        patience = rt.settings.answer_timeout_s if conversation.assigned_agent_id in online \
-            else rt.settings.presence_grace_s
-        if (now - assigned_at).total_seconds() < patience:
-            continue
-        async with rt.sessions() as session:
-            ok = await conversation_service.transition(
-                session=session, conversation_id=conversation.id, allowed_from=[ConversationState.ASSIGNED],
-                to=ConversationState.QUEUED, expect_agent=conversation.assigned_agent_id, assigned_agent_id=None)
-        if not ok:
-            continue
-        moved += 1
-        await _say(rt, conversation.id, Sender.SYSTEM, texts.system_message("reoffered", conversation.language))
-        await _publish_state(rt, await _get(rt, conversation.id))
-    async with rt.sessions() as session:
-        line = await queue_service.waiting(session=session)
-    if moved or any(_waited_s(c, now) >= rt.settings.language_fallback_s for c in line):
-        await route(rt)
-    return moved
-
-
-async def console_gone(rt: Runtime, agent_id: str) -> None:
-    """The agent's last console closed: no new chats go to them (their open ones stay theirs)."""
-    async with rt.sessions() as session:
-        agent = await agent_service.get(session=session, agent_id=agent_id)
-    if agent is not None and agent.presence == Presence.ONLINE:
-        await set_presence(rt, agent_id, Presence.AWAY)
-
-
-async def set_presence(rt: Runtime, agent_id: str, presence: Presence) -> None:
-    async with rt.sessions() as session:
-        await agent_service.set_presence(session=session, agent_id=agent_id, presence=presence)
-    await route(rt)  # an agent coming online takes waiting conversations; going away changes estimates
-
-
 # --- agent side ----------------------------------------------------------------------------------
 
 async def claim(rt: Runtime, conversation_id: str, agent_id: str) -> Conversation:
     """Assigns a queued conversation to the agent; of concurrent claims exactly one wins."""
-    conversation_was_ticket = (await _get(rt, conversation_id)).state == ConversationState.TICKET
+    conversation_was_ticket = (await notify.get(rt, conversation_id)).state == ConversationState.TICKET
     async with rt.sessions() as session:
         won = await assignment.assign(session=session, conversation_id=conversation_id, agent_id=agent_id,
                                       now=rt.clock.now(),
                                       from_states=(ConversationState.QUEUED, ConversationState.TICKET))
     previous = ConversationState.TICKET if conversation_was_ticket else ConversationState.QUEUED
-    conversation = await _get(rt, conversation_id)
+    conversation = await notify.get(rt, conversation_id)
     if not won:
         if conversation.state == ConversationState.ASSIGNED:
             raise AlreadyClaimed(conversation_id)
         if conversation.state == ConversationState.QUEUED:
             raise NotAllowed("you already have as many chats as you can take")
         raise NotAllowed(f"conversation is {conversation.state}")
-    await _after_transition(rt, previous, conversation)
-    await announce_places(rt)
+    await notify.after_transition(rt, previous, conversation)
+    await routing_flows.announce_places(rt)
     return conversation
 
 
 async def agent_message(rt: Runtime, conversation_id: str, agent_id: str, text: str,
                         client_msg_id: str) -> tuple[Message, bool]:
-    conversation = await _get(rt, conversation_id)
+    conversation = await notify.get(rt, conversation_id)
     if conversation.state != ConversationState.ASSIGNED or conversation.assigned_agent_id != agent_id:
         raise NotAllowed("only the assigned agent can write in this conversation")
     async with rt.sessions() as session:
@@ -354,7 +201,7 @@ async def agent_message(rt: Runtime, conversation_id: str, agent_id: str, text: 
             session=session, conversation_id=conversation_id, sender=Sender.AGENT, text=text,
             client_msg_id=client_msg_id, author_id=agent_id, clock=rt.clock)
     if created:
-        await publish_message(rt, message)
+        await notify.publish_message(rt, message)
     return message, created
 
 
@@ -366,9 +213,9 @@ async def _release(rt: Runtime, conversation_id: str, agent_id: str, to: Convers
             to=to, expect_agent=agent_id, **values)
     if not ok:
         raise NotAllowed("only the assigned agent can do this")
-    conversation = await _get(rt, conversation_id)
-    await _after_transition(rt, ConversationState.ASSIGNED, conversation)
-    await route(rt)  # the agent has room for the next one
+    conversation = await notify.get(rt, conversation_id)
+    await notify.after_transition(rt, ConversationState.ASSIGNED, conversation)
+    await routing_flows.route(rt)  # the agent has room for the next one
     return conversation
 
 
@@ -403,12 +250,12 @@ async def transfer(rt: Runtime, conversation_id: str, agent_id: str, note: str, 
         await conversation_service.save_context(session=session, conversation_id=conversation_id,
                                                 reason=(previous.reason if previous else "transfer"), data=data,
                                                 clock=rt.clock)
-    conversation = await _get(rt, conversation_id)
-    await _say(rt, conversation_id, Sender.SYSTEM,
+    conversation = await notify.get(rt, conversation_id)
+    await notify.say(rt, conversation_id, Sender.SYSTEM,
                texts.system_message("transferred", conversation.language,
                                     agent=(conversation.assigned_agent_id or "").capitalize()))
-    await _publish_state(rt, conversation)
-    await route(rt)
+    await notify.publish_state(rt, conversation)
+    await routing_flows.route(rt)
     return conversation
 
 

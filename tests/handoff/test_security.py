@@ -33,3 +33,19 @@ async def test_password_hash_is_argon2_and_checked_off_the_loop() -> None:
     assert not await passwords.check_password("hunter3-long", stored)
     assert not await passwords.check_password("hunter2-long", "not-a-hash")
     assert not await passwords.check_password("hunter2-long", None)  # an unknown agent
+
+
+def test_no_public_default_signing_key(tmp_path) -> None:
+    from handoff.config import Settings
+
+    first = Settings(secret_key="", secret_file=tmp_path / "key")
+    again = Settings(secret_key="", secret_file=tmp_path / "key")
+    other = Settings(secret_key="", secret_file=tmp_path / "other")
+    assert len(first.secret_key) >= 40 and first.secret_key == again.secret_key != other.secret_key
+    assert oct((tmp_path / "key").stat().st_mode & 0o777) == "0o600"
+    token = security.sign(first.secret_key, "agent", "alice", 60)
+    with pytest.raises(security.InvalidToken):
+        security.verify("dev-secret-change-me", "agent", token)  # the old public default signs nothing
+    with pytest.raises(ValueError):
+        Settings(environment="production", secret_key="", secret_file=tmp_path / "prod",
+                 service_token="a-real-service-token", rasa_token="a-real-rasa-token")

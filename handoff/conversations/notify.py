@@ -1,0 +1,73 @@
+"""What the participants of a conversation are told, decided in one place: a message is fanned
+out on the conversation's channel, a state change becomes the system message for it and a
+`state`/`queue_update` pair (who hears which channel: handoff/realtime/channels.py)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from handoff.conversations import service as conversation_service
+from handoff.conversations import texts
+from handoff.conversations.enums import ConversationState, Sender
+from handoff.conversations.exceptions import ConversationNotFound
+from handoff.conversations.models import Conversation, Message
+from handoff.conversations.schemas import ConversationSummary, MessagePublic
+from handoff.realtime import channels
+from handoff.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+
+async def get(rt: Runtime, conversation_id: str) -> Conversation:
+    async with rt.sessions() as session:
+        conversation = await conversation_service.get(session=session, conversation_id=conversation_id)
+    if conversation is None:
+        raise ConversationNotFound(conversation_id)
+    return conversation
+
+
+async def publish_message(rt: Runtime, message: Message) -> None:
+    await rt.broker.publish(channels.conversation(message.conversation_id), {
+        "type": "message", "conversation_id": message.conversation_id,
+        "message": MessagePublic.of(message).model_dump(mode="json"),
+    })
+
+
+async def publish_state(rt: Runtime, conversation: Conversation) -> None:
+    summary = ConversationSummary.of(conversation).model_dump(mode="json")
+    await rt.broker.publish(channels.conversation(conversation.id), {
+        "type": "state", "conversation_id": conversation.id, "state": conversation.state,
+        "assigned_agent_id": conversation.assigned_agent_id, "reason": conversation.handoff_reason,
+    })
+    await rt.broker.publish(channels.QUEUE, {"type": "queue_update", "conversation": summary})
+
+
+async def say(rt: Runtime, conversation_id: str, sender: Sender, text: str, **kwargs: Any) -> Message:
+    async with rt.sessions() as session:
+        message, _ = await conversation_service.append_message(
+            session=session, conversation_id=conversation_id, sender=sender, text=text, clock=rt.clock, **kwargs)
+    await publish_message(rt, message)
+    return message
+
+
+async def after_transition(rt: Runtime, previous: ConversationState, conversation: Conversation) -> None:
+    """What each participant is told when the conversation changes state."""
+    current = ConversationState(conversation.state)
+    match (previous, current):
+        case (ConversationState.BOT, ConversationState.QUEUED):
+            key = "queued"
+        case (ConversationState.QUEUED | ConversationState.TICKET, ConversationState.ASSIGNED):
+            key = "joined"
+        case (ConversationState.ASSIGNED, ConversationState.BOT):
+            key = "back_to_bot"
+        case (_, ConversationState.CLOSED):
+            key = "closed"
+        case _:
+            log.warning("unexpected transition %s -> %s of %s", previous, current, conversation.id)
+            key = ""
+    agent = (conversation.assigned_agent_id or "").capitalize()
+    text = texts.system_message(key, conversation.language, agent=agent) if key else ""
+    if text:
+        await say(rt, conversation.id, Sender.SYSTEM, text)
+    await publish_state(rt, conversation)

@@ -1,0 +1,117 @@
+"""The waiting line as processes: auto-assignment, telling waiting customers their place, agents'
+presence, and offering unanswered conversations again. Safe to run in any number of processes:
+every move is one conditional UPDATE."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from handoff.agents import service as agent_service
+from handoff.agents.enums import Presence
+from handoff.conversations import notify, texts
+from handoff.conversations import service as conversation_service
+from handoff.conversations.enums import ConversationState, Sender
+from handoff.conversations.models import Conversation
+from handoff.realtime import channels
+from handoff.routing import assignment
+from handoff.routing import queue as queue_service
+from handoff.runtime import Runtime
+
+
+async def route(rt: Runtime) -> None:
+    """Auto-assignment: each waiting conversation, next first, to the best agent who can take it;
+    then every customer still waiting is told their place. Safe to run concurrently anywhere."""
+    if rt.settings.routing == "auto":
+        async with rt.sessions() as session:
+            line = await queue_service.waiting(session=session)
+        now = rt.clock.now()
+        for conversation in line:
+            any_language = _waited_s(conversation, now) >= rt.settings.language_fallback_s
+            async with rt.sessions() as session:
+                for agent_id in await assignment.candidates(session=session, conversation=conversation,
+                                                            any_language=any_language):
+                    if await assignment.assign(session=session, conversation_id=conversation.id,
+                                               agent_id=agent_id, now=rt.clock.now()):
+                        break
+                else:
+                    continue
+            await notify.after_transition(rt, ConversationState.QUEUED, await notify.get(rt, conversation.id))
+    await announce_places(rt)
+
+
+def _waited_s(conversation: Conversation, now: datetime) -> float:
+    queued = conversation.queued_at or conversation.created_at
+    if queued.tzinfo is None:  # SQLite hands back naive UTC timestamps
+        queued = queued.replace(tzinfo=now.tzinfo)
+    return (now - queued).total_seconds()
+
+
+def _place_frame(conversation_id: str, place: queue_service.Place) -> dict[str, Any]:
+    return {"type": "queue_position", "conversation_id": conversation_id, "position": place.position,
+            "ahead": place.ahead, "estimated_wait_s": place.estimated_wait_s}
+
+
+async def announce_places(rt: Runtime) -> None:
+    """Every waiting customer's place and estimate, on their conversation's channel."""
+    async with rt.sessions() as session:
+        line = await queue_service.places(session=session, default_handling_s=rt.settings.default_handling_s)
+    for conversation_id, place in line.items():
+        await rt.broker.publish(channels.conversation(conversation_id), _place_frame(conversation_id, place))
+
+
+async def place_of(rt: Runtime, conversation_id: str) -> dict[str, Any] | None:
+    """The `queue_position` frame of one waiting conversation (None unless it is queued)."""
+    async with rt.sessions() as session:
+        place = (await queue_service.places(session=session,
+                                            default_handling_s=rt.settings.default_handling_s)).get(conversation_id)
+    return _place_frame(conversation_id, place) if place else None
+
+
+async def reoffer_unanswered(rt: Runtime) -> int:
+    """Conversations whose agent has not answered in time (or is not online any more, after a
+    grace period) go back to the line with their place kept; the customer is told. Then, if anyone
+    has waited past the language fallback, routing runs again (it may now take any language). Run
+    by every process's sweeper; each move is one conditional UPDATE, so two sweepers never double it."""
+    now = rt.clock.now()
+    async with rt.sessions() as session:
+        stale = await conversation_service.unanswered(
+            session=session, assigned_before=now - timedelta(seconds=rt.settings.presence_grace_s))
+        online = {a.id for a in await agent_service.all_agents(session=session) if a.presence == Presence.ONLINE}
+    moved = 0
+    for conversation in stale:
+        assigned_at = conversation.assigned_at or now
+        if assigned_at.tzinfo is None:
+            assigned_at = assigned_at.replace(tzinfo=now.tzinfo)
+        patience = rt.settings.answer_timeout_s if conversation.assigned_agent_id in online \
+            else rt.settings.presence_grace_s
+        if (now - assigned_at).total_seconds() < patience:
+            continue
+        async with rt.sessions() as session:
+            ok = await conversation_service.transition(
+                session=session, conversation_id=conversation.id, allowed_from=[ConversationState.ASSIGNED],
+                to=ConversationState.QUEUED, expect_agent=conversation.assigned_agent_id, assigned_agent_id=None)
+        if not ok:
+            continue
+        moved += 1
+        await notify.say(rt, conversation.id, Sender.SYSTEM, texts.system_message("reoffered", conversation.language))
+        await notify.publish_state(rt, await notify.get(rt, conversation.id))
+    async with rt.sessions() as session:
+        line = await queue_service.waiting(session=session)
+    if moved or any(_waited_s(c, now) >= rt.settings.language_fallback_s for c in line):
+        await route(rt)
+    return moved
+
+
+async def console_gone(rt: Runtime, agent_id: str) -> None:
+    """The agent's last console closed: no new chats go to them (their open ones stay theirs)."""
+    async with rt.sessions() as session:
+        agent = await agent_service.get(session=session, agent_id=agent_id)
+    if agent is not None and agent.presence == Presence.ONLINE:
+        await set_presence(rt, agent_id, Presence.AWAY)
+
+
+async def set_presence(rt: Runtime, agent_id: str, presence: Presence) -> None:
+    async with rt.sessions() as session:
+        await agent_service.set_presence(session=session, agent_id=agent_id, presence=presence)
+    await route(rt)  # an agent coming online takes waiting conversations; going away changes estimates
