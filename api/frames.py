@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError
 
 from handoff.agents.enums import Presence, Skill
-from handoff.conversations.enums import Resolution
+from handoff.conversations.enums import CustomerPresence, Resolution
 
 ClientMsgId = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
 ConversationId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
@@ -61,12 +61,19 @@ class SetPresence(_Frame):
     status: Presence
 
 
+class CustomerPresenceFrame(_Frame):
+    """The widget on screen (online) or hidden, its panel closed (away); gone is the server's to say."""
+
+    type: Literal["presence"]
+    status: Literal[CustomerPresence.ONLINE, CustomerPresence.AWAY]
+
+
 class HandBack(_Frame):
     type: Literal["handback"]
     conversation_id: ConversationId
 
 
-CustomerFrame = Annotated[SendMessage | Resume | Ping, Field(discriminator="type")]
+CustomerFrame = Annotated[SendMessage | Resume | Ping | CustomerPresenceFrame, Field(discriminator="type")]
 AgentFrame = Annotated[SendMessage | Resume | Ping | Claim | Close | HandBack | SetPresence | Transfer,
                        Field(discriminator="type")]
 customer_frames: TypeAdapter[Any] = TypeAdapter(CustomerFrame)

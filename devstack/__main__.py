@@ -22,7 +22,7 @@ def main() -> int:
                         help="where the app listens (0.0.0.0 in a container); Rasa and actions stay on loopback")
     args = parser.parse_args()
 
-    database_url = os.environ.get("SHOPBOT_DATABASE_URL", f"sqlite+aiosqlite:///{ROOT / 'var' / 'shopbot-v2.db'}")
+    database_url = os.environ.get("SHOPBOT_DATABASE_URL", f"sqlite+aiosqlite:///{ROOT / 'var' / 'shopbot-v3.db'}")
     config = StackConfig(
         model=args.model, app_venv=Path(os.environ["APP_VENV"]), bot_venv=Path(os.environ["BOT_VENV"]),
         log_dir=ROOT / "var" / "log", database_url=database_url, app_port=args.app_port,
@@ -41,7 +41,9 @@ def main() -> int:
     print(f"""
 Everything is up.
   Customer widget (demo page): {url}/widget
-  Agent console:               {url}/console   (demo agents: alice / alice-demo, bob / bob-demo)
+  Agent console:               {url}/console   (demo agents: alice / alice-demo, bob / bob-demo,
+                                               sari / sari-demo, noa / noa-demo)
+  Team admin page:             {url}/admin     (admin: dana / dana-demo)
   API docs:                    {url}/docs
 Press Ctrl-C to stop.""", flush=True)
 

@@ -47,7 +47,7 @@ class Settings(BaseSettings):
     environment: str = "development"
     # The file name carries the schema's version: tables come from create_all (no migrations yet),
     # so a newer schema starts a new demo database rather than failing on an old one.
-    database_url: str = f"sqlite+aiosqlite:///{ROOT / 'var' / 'shopbot-v2.db'}"
+    database_url: str = f"sqlite+aiosqlite:///{ROOT / 'var' / 'shopbot-v3.db'}"
     broker_url: str = "memory://"
     demo_data_dir: Path = ROOT / "data" / "demo-store"
     load_demo_data: bool = True
@@ -84,8 +84,9 @@ class Settings(BaseSettings):
     # A conversation nobody with its language could take for this long is offered to any online
     # agent with the skill (the console shows its language).
     language_fallback_s: float = 180.0
-    # "policy": outside policy.json's support_hours for the customer's language a handoff becomes
-    # a ticket; "always": the team is always there (the test stacks that test other things).
+    # "policy": outside policy.json's support_hours for the customer's language, or with no agent
+    # online who could take it, a handoff becomes a ticket; "always": the team is always there (the
+    # test stacks that test other things).
     support_hours: Literal["policy", "always"] = "policy"
     # "system", or an ISO instant the support-hours check uses instead of the real time (tests, demos).
     wall_clock: str = "system"

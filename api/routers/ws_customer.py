@@ -12,9 +12,9 @@ from api import frames
 from api.deps import ws_runtime
 from api.streams import MessageStream, SocketSender, receive_frames
 from handoff import security
-from handoff.conversations import flows
+from handoff.conversations import flows, presence
 from handoff.conversations import service as conversation_service
-from handoff.conversations.enums import ConversationState
+from handoff.conversations.enums import ConversationState, CustomerPresence
 from handoff.conversations.exceptions import ConversationError
 from handoff.realtime import channels
 from handoff.realtime.broker import Subscriber, SubscriberOverflow
@@ -57,6 +57,8 @@ async def _handle(rt: Runtime, raw: str, conversation_id: str, stream: MessageSt
         await sender.send({"type": "pong"})
     elif isinstance(frame, frames.Resume):
         await stream.resume(frame.last_seq)
+    elif isinstance(frame, frames.CustomerPresenceFrame):
+        await presence.widget_says(rt, conversation_id, CustomerPresence(frame.status))
     elif isinstance(frame, frames.SendMessage):
         if len(frame.text) > rt.settings.max_message_chars:
             await sender.send(frames.error_frame(
@@ -113,6 +115,7 @@ async def customer_socket(
             if place is not None:
                 await sender.send({k: v for k, v in place.items() if k != "conversation_id"})
         pump = asyncio.create_task(_pump(sub, stream, sender, websocket))
+        await presence.socket_opened(rt, conversation_id)
         try:
             async for raw in receive_frames(websocket, sender):
                 await _handle(rt, raw, conversation_id, stream, sender)
@@ -120,3 +123,6 @@ async def customer_socket(
             pass
         finally:
             pump.cancel()
+            # Shielded: a server shutting down still counts the socket out, or the agent would see
+            # a customer who is not there.
+            await asyncio.shield(presence.socket_closed(rt, conversation_id))

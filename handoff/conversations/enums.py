@@ -11,6 +11,15 @@ class ConversationState(StrEnum):
     CLOSED = "closed"
 
 
+class CustomerPresence(StrEnum):
+    """Whether the customer is there, as the agent sees it: a widget socket open and on screen
+    (online), open but hidden or the panel closed (away), or no socket at all (gone)."""
+
+    ONLINE = "online"
+    AWAY = "away"
+    GONE = "gone"
+
+
 class Sender(StrEnum):
     CUSTOMER = "customer"
     BOT = "bot"

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
@@ -142,17 +143,22 @@ async def hand_off(rt: Runtime, conversation_id: str, reason: str, note: str = "
                                            extra_turns=extra_turns)
         known = HandoffReason(reason) if reason in HandoffReason.__members__.values() else None
         gold = ((data.get("customer") or {}).get("tier") == "gold")
+        skill = known.skill if known else None
         back = await _team_away_until(rt, session, conversation.language)
+        # In the team's hours but nobody there who could ever take it: no line to wait in either.
+        nobody = (back is None and rt.settings.support_hours == "policy"
+                  and not await assignment.anyone_online(session=session, skill=skill))
         queued = await conversation_service.queue_for_handoff(
             session=session, conversation_id=conversation_id, reason=reason, context=data, clock=rt.clock,
-            required_skill=known.skill if known else None, priority=(known.urgency if known else 0) + int(gold),
-            to=ConversationState.TICKET if back else ConversationState.QUEUED)
+            required_skill=skill, priority=(known.urgency if known else 0) + int(gold),
+            to=ConversationState.TICKET if back or nobody else ConversationState.QUEUED)
     if not queued:
         return False
-    if back:
-        # Outside the team's hours: the customer learns when they are back and can leave a message.
-        await notify.say(rt, conversation_id, Sender.SYSTEM, texts.system_message(
-            "ticket", conversation.language, when=f"{back:%Y-%m-%d %H:%M} ({back.tzinfo})"))
+    if back or nobody:
+        # The customer learns when the team is back (or that nobody is free) and can leave a message.
+        told = texts.system_message("ticket", conversation.language, when=f"{back:%Y-%m-%d %H:%M} ({back.tzinfo})") \
+            if back else texts.system_message("ticket_nobody", conversation.language)
+        await notify.say(rt, conversation_id, Sender.SYSTEM, told)
         await notify.publish_state(rt, await notify.get(rt, conversation_id))
         return True
     await notify.after_transition(rt, ConversationState.BOT, await notify.get(rt, conversation_id))
@@ -206,13 +212,15 @@ async def agent_message(rt: Runtime, conversation_id: str, agent_id: str, text: 
 
 
 async def _release(rt: Runtime, conversation_id: str, agent_id: str, to: ConversationState,
-                   **values: Any) -> Conversation:
+                   before_telling: Callable[[], Awaitable[None]] | None = None, **values: Any) -> Conversation:
     async with rt.sessions() as session:
         ok = await conversation_service.transition(
             session=session, conversation_id=conversation_id, allowed_from=[ConversationState.ASSIGNED],
             to=to, expect_agent=agent_id, **values)
     if not ok:
         raise NotAllowed("only the assigned agent can do this")
+    if before_telling is not None:
+        await before_telling()
     conversation = await notify.get(rt, conversation_id)
     await notify.after_transition(rt, ConversationState.ASSIGNED, conversation)
     await routing_flows.route(rt)  # the agent has room for the next one
@@ -260,9 +268,14 @@ async def transfer(rt: Runtime, conversation_id: str, agent_id: str, note: str, 
 
 
 async def hand_back(rt: Runtime, conversation_id: str, agent_id: str) -> Conversation:
-    try:
-        await rt.bot.reset_dialogue(conversation_id)
-    except Exception as exc:
-        log.warning("could not reset dialogue of %s: %s", conversation_id, exc)
-    return await _release(rt, conversation_id, agent_id, ConversationState.BOT, assigned_agent_id=None,
-                          handoff_reason=None)
+    """Gives the conversation back to the bot. Only once the ownership check (the guarded UPDATE)
+    has passed is the bot's dialogue touched: another agent's hand-back changes nothing."""
+
+    async def reset() -> None:
+        try:
+            await rt.bot.reset_dialogue(conversation_id)
+        except Exception as exc:
+            log.warning("could not reset dialogue of %s: %s", conversation_id, exc)
+
+    return await _release(rt, conversation_id, agent_id, ConversationState.BOT, before_telling=reset,
+                          assigned_agent_id=None, handoff_reason=None)

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from handoff.conversations.enums import ConversationState, Sender
+from handoff.conversations.enums import ConversationState, CustomerPresence, Sender
 from handoff.database import Base
 
 
@@ -37,6 +37,10 @@ class Conversation(Base):
     assigned_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     resolution: Mapped[str | None] = mapped_column(String(32))  # Resolution, when closed by an agent
     contact_email: Mapped[str | None] = mapped_column(String(254))  # left with a ticket
+    # The customer's open widget sockets, in every process (one atomic UPDATE per connect and
+    # disconnect), and what the agent is shown: gone at zero, else what the widget last said.
+    customer_sockets: Mapped[int] = mapped_column(Integer, default=0)
+    customer_presence: Mapped[CustomerPresence] = mapped_column(String(8), default=CustomerPresence.GONE)
 
 
 class Message(Base):

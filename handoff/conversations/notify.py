@@ -35,11 +35,16 @@ async def publish_message(rt: Runtime, message: Message) -> None:
 
 
 async def publish_state(rt: Runtime, conversation: Conversation) -> None:
-    summary = ConversationSummary.of(conversation).model_dump(mode="json")
     await rt.broker.publish(channels.conversation(conversation.id), {
         "type": "state", "conversation_id": conversation.id, "state": conversation.state,
         "assigned_agent_id": conversation.assigned_agent_id, "reason": conversation.handoff_reason,
     })
+    await publish_summary(rt, conversation)
+
+
+async def publish_summary(rt: Runtime, conversation: Conversation) -> None:
+    """The conversation's row in every console's list (never to the customer)."""
+    summary = ConversationSummary.of(conversation).model_dump(mode="json")
     await rt.broker.publish(channels.QUEUE, {"type": "queue_update", "conversation": summary})
 
 

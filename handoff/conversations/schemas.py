@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from handoff.conversations.enums import ConversationState, Sender
+from handoff.conversations.enums import ConversationState, CustomerPresence, Sender
 from handoff.conversations.models import Conversation, Message
 
 
@@ -52,6 +52,7 @@ class ConversationSummary(BaseModel):
     priority: int = 0
     resolution: str | None = None
     contact_email: str | None = None
+    customer_presence: CustomerPresence = CustomerPresence.GONE
 
     @classmethod
     def of(cls, conversation: Conversation) -> ConversationSummary:
@@ -69,6 +70,7 @@ class ConversationSummary(BaseModel):
             priority=conversation.priority or 0,
             resolution=conversation.resolution,
             contact_email=conversation.contact_email,
+            customer_presence=conversation.customer_presence or CustomerPresence.GONE,
         )
 
 

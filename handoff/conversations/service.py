@@ -6,12 +6,12 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import case, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handoff.clock import Clock
-from handoff.conversations.enums import ConversationState, Sender
+from handoff.conversations.enums import ConversationState, CustomerPresence, Sender
 from handoff.conversations.models import Conversation, HandoffContext, Message
 
 
@@ -174,3 +174,35 @@ async def unanswered(*, session: AsyncSession, assigned_before: datetime) -> lis
     rows = await session.scalars(select(Conversation).where(
         Conversation.state == ConversationState.ASSIGNED, Conversation.assigned_at < assigned_before, ~answered))
     return list(rows)
+
+
+async def customer_socket_opened(*, session: AsyncSession, conversation_id: str) -> CustomerPresence | None:
+    """One more widget socket on the conversation: the customer is online (None: no such conversation)."""
+    before = await session.scalar(select(Conversation.customer_presence).where(Conversation.id == conversation_id))
+    await session.execute(update(Conversation).where(Conversation.id == conversation_id).values(
+        customer_sockets=Conversation.customer_sockets + 1, customer_presence=CustomerPresence.ONLINE))
+    await session.commit()
+    return None if before is None else CustomerPresence(before)
+
+
+async def customer_socket_closed(*, session: AsyncSession, conversation_id: str) -> CustomerPresence | None:
+    """One widget socket fewer; with none left the customer is gone. Returns the presence now."""
+    left = case((Conversation.customer_sockets > 1, Conversation.customer_sockets - 1), else_=0)
+    presence = await session.scalar(
+        update(Conversation).where(Conversation.id == conversation_id)
+        .values(customer_sockets=left,
+                customer_presence=case((left == 0, CustomerPresence.GONE.value),
+                                       else_=Conversation.customer_presence))
+        .returning(Conversation.customer_presence))
+    await session.commit()
+    return None if presence is None else CustomerPresence(presence)
+
+
+async def set_customer_presence(*, session: AsyncSession, conversation_id: str,
+                                presence: CustomerPresence) -> bool:
+    """What the widget says of itself (on screen or not), while it has a socket open. Whether it changed."""
+    result = await session.execute(update(Conversation).where(
+        Conversation.id == conversation_id, Conversation.customer_sockets > 0,
+        Conversation.customer_presence != presence).values(customer_presence=presence))
+    await session.commit()
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]

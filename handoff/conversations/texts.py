@@ -31,6 +31,14 @@ SYSTEM_MESSAGES: dict[str, dict[str, str]] = {
               "sini: kami akan menjawab di chat ini dan lewat e-mail.",
         "he": "הצוות שלנו לא זמין כרגע ויחזור {when}. אפשר להשאיר כאן את השאלה וכתובת מייל: נענה בשיחה הזאת ובמייל.",
     },
+    "ticket_nobody": {
+        "en": "Nobody from our team is online right now. Leave your question and your e-mail address "
+              "here: we will answer in this chat and by e-mail.",
+        "id": "Belum ada petugas kami yang online saat ini. Tinggalkan pertanyaan dan alamat "
+              "e-mail Kakak di sini: kami akan menjawab di chat ini dan lewat e-mail.",
+        "he": "אין כרגע נציגים מחוברים. אפשר להשאיר כאן את השאלה וכתובת מייל: נענה בשיחה הזאת "
+              "ובמייל.",
+    },
     "ticket_noted": {
         "en": "Thanks, we'll reply to {email}.",
         "id": "Terima kasih, kami akan membalas ke {email}.",

@@ -40,6 +40,14 @@ async def candidates(*, session: AsyncSession, conversation: Conversation, any_l
     return [agent.id for agent, _ in fit]
 
 
+async def anyone_online(*, session: AsyncSession, skill: str | None) -> bool:
+    """Whether any online agent could ever take a conversation needing `skill` (in any language,
+    as the language fallback would; a full agent frees up, so capacity is not asked)."""
+    rows = await session.scalars(select(Agent).where(Agent.presence == Presence.ONLINE,
+                                                     Agent.role.in_(TAKES_CHATS), Agent.max_chats > 0))
+    return any(not skill or skill in agent.skills for agent in rows)
+
+
 async def assign(*, session: AsyncSession, conversation_id: str, agent_id: str, now: datetime,
                  from_states: tuple[ConversationState, ...] = (ConversationState.QUEUED,),
                  expect_agent: str | None = None) -> bool:

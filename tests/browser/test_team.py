@@ -44,13 +44,26 @@ async def test_the_hebrew_agent_gets_the_hebrew_customer(browser: Browser, team_
     await expect(bob.get_by_test_id("context-reason")).to_be_hidden()  # not Bob's: he speaks no Hebrew
     await noa.screenshot(path=str(screenshots / "console-routed-hebrew.png"))
     await widget.screenshot(path=str(screenshots / "widget-routed-hebrew.png"))
+    # Noa sees whether the customer is there: the panel closed is away, the tab closed is gone.
+    presence = noa.get_by_test_id("customer-presence")
+    await expect(presence).to_have_attribute("data-presence", "online", timeout=TIMEOUT)
+    await widget.evaluate("window.ShopbotWidget.close()")
+    await expect(presence).to_have_attribute("data-presence", "away", timeout=TIMEOUT)
+    await widget.evaluate("window.ShopbotWidget.open()")
+    await expect(presence).to_have_attribute("data-presence", "online", timeout=TIMEOUT)
+    await widget.close()
+    await expect(presence).to_have_attribute("data-presence", "gone", timeout=TIMEOUT)
+    await expect(presence).to_contain_text("gone")
+    row = noa.locator("[data-testid=queue-item][data-state=assigned] [data-testid=presence-dot]")
+    await expect(row).to_have_attribute("data-presence", "gone", timeout=TIMEOUT)
+    await noa.screenshot(path=str(screenshots / "console-customer-gone.png"))
     # Leave the team app as found: the chat closed, everyone offline.
+    await noa.get_by_test_id("close-resolution").select_option("customer_gone")
     await noa.get_by_test_id("close-button").click()
-    await expect(widget.get_by_test_id("status-line")).not_to_contain_text("Noa", timeout=TIMEOUT)
+    await expect(noa.get_by_test_id("conversation-state")).to_contain_text("Closed", timeout=TIMEOUT)
     for page in (noa, bob):
         await page.get_by_test_id("presence-select").select_option("offline")
         await page.close()
-    await widget.close()
 
 
 async def test_a_ticket_left_outside_hours_is_answered_from_the_console(

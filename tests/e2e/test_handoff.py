@@ -126,18 +126,40 @@ async def test_agent_and_customer_relay_in_order_and_persisted(app_url: str) -> 
     assert refused["type"] == "error" and refused["code"] == "conversation_closed"
 
 
-async def test_hand_back_to_the_bot(app_url: str) -> None:
+async def _tracker_events(stack, conversation_id: str) -> list[dict]:
+    async with httpx.AsyncClient(base_url=stack.config.rasa_url) as http:
+        resp = await http.get(f"/conversations/{conversation_id}/tracker",
+                              params={"token": stack.config.rasa_token})
+        resp.raise_for_status()
+        return list(resp.json()["events"])
+
+
+async def test_hand_back_to_the_bot(app_url: str, stack) -> None:
     agent = await Agent(app_url, "bob", "bob-demo").login()
+    other = await Agent(app_url, "alice", "alice-demo").login()
     customer = await Customer(app_url).start()
     await customer.say("please get me a human")
     await _queued(customer)
     await agent.claim(customer.conversation_id)
     await agent.say(customer.conversation_id, "All sorted. I'll pass you back to the assistant.")
+
+    # Not hers: refused, and the bot's dialogue is not touched (the reset comes after the check).
+    before = await _tracker_events(stack, customer.conversation_id)
+    start = len(other.ws.frames)
+    await other.ws.send({"type": "handback", "conversation_id": customer.conversation_id})
+    refused = await other.ws.wait_for(lambda f: f["type"] == "error", start=start)
+    assert refused["code"] == "not_allowed"
+    assert await _tracker_events(stack, customer.conversation_id) == before
+
     await agent.ws.send({"type": "handback", "conversation_id": customer.conversation_id})
     await customer.ws.wait_for(lambda f: f["type"] == "state" and f["state"] == "bot")
+    after = await _tracker_events(stack, customer.conversation_id)
+    new = [(e.get("event"), e.get("name"), e.get("value")) for e in after[len(before):]]
+    assert ("slot", "requested_slot", None) in new  # the owner's hand-back did reset the dialogue
     replies = " ".join(await customer.ask("what payment methods can I use?"))
     assert "Visa" in replies
     await agent.ws.close()
+    await other.ws.close()
 
 
 async def test_bot_down_means_a_person_takes_over(stack, tmp_path) -> None:
@@ -151,7 +173,9 @@ async def test_bot_down_means_a_person_takes_over(stack, tmp_path) -> None:
         [str(config.app_venv / "bin" / "python"), "-m", "uvicorn", "api.main:create_app", "--factory",
          "--host", "127.0.0.1", "--port", str(port)],
         {**os.environ, "SHOPBOT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'x.db'}",
-         "SHOPBOT_RASA_URL": f"http://127.0.0.1:{free_port()}", "SHOPBOT_RASA_TIMEOUT_S": "3"},
+         "SHOPBOT_RASA_URL": f"http://127.0.0.1:{free_port()}", "SHOPBOT_RASA_TIMEOUT_S": "3",
+         # The team is there whatever the day (hours and nobody online are tests of their own).
+         "SHOPBOT_SUPPORT_HOURS": "always"},
         f"http://127.0.0.1:{port}/healthz", config.log_dir / "app-no-rasa.log")
     app.start()
     try:

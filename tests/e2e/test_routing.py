@@ -282,3 +282,42 @@ async def test_a_chat_whose_agent_went_away_is_offered_again(team_url: str, team
     # Told in their language that they keep their place.
     await customer.ws.wait_for(lambda f: f["type"] == "message" and "Maaf menunggu" in f["message"]["text"],
                                start=start)
+
+
+async def test_the_agent_sees_the_customer_gone_away_and_back(team_url: str, team: dict[str, Agent]) -> None:
+    await team["noa"].presence("online")
+    customer = await _escalate(team_url, "he")
+    assert await _assigned_to(customer) == "noa"
+    noa = team["noa"].ws
+    cid = customer.conversation_id
+
+    async def seen(presence: str, start: int) -> None:
+        await noa.wait_for(lambda f: f["type"] == "queue_update" and f["conversation"]["id"] == cid
+                           and f["conversation"]["customer_presence"] == presence, start=start)
+
+    # The console opened the chat routed to it; the customer is there.
+    opened = await noa.wait_for(lambda f: f["type"] == "conversation" and f["conversation"]["id"] == cid)
+    assert opened["conversation"]["customer_presence"] == "online"
+
+    start = len(noa.frames)
+    await customer.ws.send({"type": "presence", "status": "away"})  # the widget hidden or closed
+    await seen("away", start)
+    start = len(noa.frames)
+    await customer.ws.send({"type": "presence", "status": "online"})
+    await seen("online", start)
+
+    start = len(noa.frames)
+    await customer.ws.close()  # the tab closed
+    await seen("gone", start)
+    start = len(noa.frames)
+    await customer.connect(last_seq=0)  # back with the same conversation token
+    await seen("online", start)
+
+    # "gone" is the server's to say; a widget cannot claim it, nor send anything else as presence.
+    for status in ("gone", "offline", 1):
+        start = len(customer.ws.frames)
+        await customer.ws.send({"type": "presence", "status": status})
+        refused = await customer.ws.wait_for(lambda f: f["type"] == "error", start=start)
+        assert refused["code"] == "invalid_frame"
+    # The customer never hears the console's list.
+    assert not [f for f in customer.ws.frames if f["type"] == "queue_update"]

@@ -52,10 +52,36 @@ async def test_outside_hours_a_ticket_answered_later(hours_url: str) -> None:
 
 
 async def test_inside_hours_the_customer_waits_in_line(hours_url: str) -> None:
-    customer = await _handoff(hours_url, "en", "I want to talk to a person")
-    assert next(f for f in customer.ws.frames if f["type"] == "state")["state"] == "queued"
-    await customer.ws.wait_for(lambda f: f["type"] == "queue_position")
     agent = await Agent(hours_url, "bob", "bob-demo").login()
-    await agent.claim(customer.conversation_id)
-    await agent.close_conversation(customer.conversation_id)
-    await agent.ws.close()
+    try:
+        await agent.presence("online")
+        customer = await _handoff(hours_url, "en", "I want to talk to a person")
+        assert next(f for f in customer.ws.frames if f["type"] == "state")["state"] == "queued"
+        joined = await customer.ws.wait_for(lambda f: f["type"] == "state" and f["state"] == "assigned")
+        assert joined["assigned_agent_id"] == "bob"
+        await agent.close_conversation(customer.conversation_id)
+    finally:
+        await agent.presence("offline")
+        await agent.ws.close()
+
+
+async def test_inside_hours_with_nobody_online_a_ticket(hours_url: str) -> None:
+    """The English team is at work but nobody is signed in: no line to wait in for nobody. The
+    customer is told, leaves an address, and the first agent to come finds it among the tickets."""
+    customer = await _handoff(hours_url, "en", "I want to talk to a person")
+    assert next(f for f in customer.ws.frames if f["type"] == "state")["state"] == "ticket"
+    told = await customer.ws.wait_for(lambda f: f["type"] == "message" and f["message"]["sender"] == "system"
+                                      and "Nobody from our team is online" in f["message"]["text"])
+    assert "e-mail" in told["message"]["text"]
+    assert not any(f["type"] == "queue_position" for f in customer.ws.frames)
+    await customer.say("my parcel is late, write me at jo.doe@example.com")
+    await customer.ws.wait_for(lambda f: f["type"] == "message" and "jo.doe@example.com" in f["message"]["text"]
+                               and f["message"]["sender"] == "system")
+    bob = await Agent(hours_url, "bob", "bob-demo").login()
+    line = next(f for f in bob.ws.frames if f["type"] == "queue")["conversations"]
+    ticket = next(c for c in line if c["id"] == customer.conversation_id)
+    assert ticket["state"] == "ticket" and ticket["contact_email"] == "jo.doe@example.com"
+    assert (await bob.claim(customer.conversation_id))["type"] == "claimed"
+    await customer.ws.wait_for(lambda f: f["type"] == "state" and f["state"] == "assigned")
+    await bob.close_conversation(customer.conversation_id)
+    await bob.ws.close()

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from handoff.agents.models import Agent
 from handoff.clock import Clock
 from handoff.conversations import service
-from handoff.conversations.enums import ConversationState, Sender
+from handoff.conversations.enums import ConversationState, CustomerPresence, Sender
 
 
 async def _conversation(sessions: async_sessionmaker[AsyncSession], clock: Clock) -> str:
@@ -102,3 +102,43 @@ async def test_handoff_happens_once_and_keeps_its_context(sessions, clock) -> No
         conversation = await service.get(session=session, conversation_id=cid)
     assert context is not None and conversation is not None
     assert context.reason == conversation.handoff_reason
+
+
+async def test_customer_presence_counts_every_socket(sessions, clock) -> None:
+    """Two tabs open: closing one leaves the customer there; closing both makes them gone, also when
+    the sockets open and close concurrently (each is one atomic UPDATE)."""
+    cid = await _conversation(sessions, clock)
+
+    async def opened() -> None:
+        async with sessions() as session:
+            await service.customer_socket_opened(session=session, conversation_id=cid)
+
+    async def closed() -> CustomerPresence | None:
+        async with sessions() as session:
+            return await service.customer_socket_closed(session=session, conversation_id=cid)
+
+    async def presence() -> CustomerPresence:
+        async with sessions() as session:
+            conversation = await service.get(session=session, conversation_id=cid)
+        assert conversation is not None
+        return conversation.customer_presence
+
+    assert await presence() == CustomerPresence.GONE
+    await asyncio.gather(*(opened() for _ in range(6)))
+    assert await presence() == CustomerPresence.ONLINE
+    async with sessions() as session:  # the widget hidden: away, and only a change counts
+        assert await service.set_customer_presence(session=session, conversation_id=cid,
+                                                   presence=CustomerPresence.AWAY)
+        assert not await service.set_customer_presence(session=session, conversation_id=cid,
+                                                       presence=CustomerPresence.AWAY)
+    left = await asyncio.gather(*(closed() for _ in range(5)))
+    assert set(left) == {CustomerPresence.AWAY}  # one tab still open
+    assert await closed() == CustomerPresence.GONE
+    assert await closed() == CustomerPresence.GONE  # never below zero
+    async with sessions() as session:  # with no socket the widget cannot claim to be there
+        assert not await service.set_customer_presence(session=session, conversation_id=cid,
+                                                       presence=CustomerPresence.ONLINE)
+    await opened()
+    assert await presence() == CustomerPresence.ONLINE
+    async with sessions() as session:
+        assert await service.customer_socket_opened(session=session, conversation_id="nope") is None

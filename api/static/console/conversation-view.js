@@ -21,6 +21,7 @@ const ui = {
   pane: byId('conversation-pane'),
   title: byId('conv-title'),
   state: byId('conv-state'),
+  presence: byId('customer-presence'),
   claim: /** @type {HTMLButtonElement} */ (byId('pane-claim-button')),
   handback: /** @type {HTMLButtonElement} */ (byId('handback-button')),
   close: /** @type {HTMLButtonElement} */ (byId('close-button')),
@@ -113,6 +114,10 @@ export function renderPaneChrome() {
   ui.title.title = conv.id;
   ui.state.textContent = label;
   ui.state.className = `badge ${badgeClass}`.trim();
+  const presence = summary.customer_presence || 'gone';
+  ui.presence.textContent = t(`customer_${presence}`);
+  ui.presence.dataset.presence = presence;
+  ui.presence.className = `badge presence ${presence === 'online' ? 'badge-success' : ''}`.trim();
   ui.claim.hidden = summary.state !== 'queued' && summary.state !== 'ticket';
   ui.claim.disabled = S.claiming.has(conv.id);
   ui.handback.disabled = !mine;

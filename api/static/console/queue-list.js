@@ -88,6 +88,7 @@ function row(summary) {
   const ticket = summary.state === 'ticket';
   const mine = isMine(summary);
   const unread = S.unread.get(summary.id) || 0;
+  const presence = summary.customer_presence || 'gone';
   const classes = ['queue-item'];
   if (unread) classes.push('has-unread');
   if (summary.id === S.selectedId) classes.push('selected');
@@ -113,7 +114,12 @@ function row(summary) {
       className: 'unread', 'data-testid': 'unread-badge', title: t('unread', { n: unread }),
       'aria-label': t('unread', { n: unread }),
     }, String(unread)) : null),
-  h('div', { className: 'row-sub' }, summary.customer_id || t('guest'), ' · ',
+  h('div', { className: 'row-sub' },
+    h('span', {
+      className: `presence-dot ${presence}`, 'data-testid': 'presence-dot', 'data-presence': presence,
+      title: t(`customer_${presence}`), 'aria-label': t(`customer_${presence}`),
+    }),
+    summary.customer_id || t('guest'), ' · ',
     h('code', { className: 'reason-code' }, summary.handoff_reason || '—'), ' · ', detail));
 
   const li = h('li', {

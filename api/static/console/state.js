@@ -10,6 +10,7 @@ import { t } from './strings.js';
  * A conversation summary (docs/protocol.md, "Agent socket").
  * @typedef {{id: string, state?: string, locale?: string | null, language?: string | null,
  *   customer_id?: string | null, assigned_agent_id?: string | null, handoff_reason?: string | null,
+ *   customer_presence?: 'online' | 'away' | 'gone',
  *   queued_at?: string | null, last_seq?: number}} Summary
  */
 /** @typedef {{client_msg_id: string, text: string, status: 'pending' | 'failed'}} Reply */

@@ -250,6 +250,7 @@ export class Chat {
         this.setConvState(frame.state, frame.assigned_agent_id);
         // Unacknowledged messages are re-sent with the same client_msg_id: the server stores each once.
         for (const item of this.conv?.outbox || []) this.sendMessageFrame(item);
+        this.sayPresence();
         break;
       case 'message': if (frame.message) this.onServerMessage(frame.message); break;
       case 'ack': this.onAck(frame); break;
@@ -258,6 +259,15 @@ export class Chat {
       case 'error': this.onErrorFrame(frame); break;
       default: break; // unknown frames are ignored so the server can add new ones
     }
+  }
+
+  /**
+   * Tells the agent whether the customer is looking: the panel open on a visible page, or not
+   * (a closed socket is "gone" without being said).
+   */
+  sayPresence() {
+    const here = this.panel.isOpen() && document.visibilityState === 'visible';
+    this.live.send({ type: 'presence', status: here ? 'online' : 'away' });
   }
 
   // ---- conversation lifecycle: ./lifecycle.js ------------------------------------------------

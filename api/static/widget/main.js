@@ -87,7 +87,9 @@ async function create(settings) {
   const setOpen = (/** @type {boolean} */ open) => {
     panel.setOpen(open);
     if (open && !chat.active) chat.start();
+    chat.sayPresence();
   };
+  document.addEventListener('visibilitychange', () => chat.sayPresence());
   panel.launcher.addEventListener('click', () => setOpen(!panel.isOpen()));
   panel.element.addEventListener('keydown', (event) => {
     if (event.key !== 'Escape') return;
