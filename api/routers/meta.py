@@ -1,11 +1,12 @@
 """Lists the server owns and the pages read, so no page keeps a second copy: handoff reasons with
-their labels, the languages, and the text direction of each."""
+their labels, the languages and the text direction of each, and the agents' roles and skills."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 from pydantic import BaseModel
 
+from handoff.agents.enums import AgentRole, Skill
 from handoff.conversations.enums import HandoffReason
 from handoff.language import LANGUAGES
 
@@ -13,6 +14,8 @@ router = APIRouter(prefix="/api/meta", tags=["meta"])
 
 _LANGUAGE_NAMES = {"en": "English", "id": "Bahasa Indonesia", "he": "עברית"}
 _RIGHT_TO_LEFT = {"he"}
+_ROLE_LABELS = {AgentRole.AGENT: "Agent", AgentRole.SUPERVISOR: "Supervisor", AgentRole.ADMIN: "Admin"}
+_SKILL_LABELS = {Skill.ORDERS: "Orders", Skill.BILLING: "Billing"}
 
 
 class Language(BaseModel):
@@ -24,6 +27,8 @@ class Language(BaseModel):
 class Meta(BaseModel):
     reasons: dict[str, str]  # handoff reason code -> label
     languages: list[Language]
+    roles: dict[str, str]  # agent role code -> label (the admin page)
+    skills: dict[str, str]  # agent skill code -> label
 
 
 @router.get("")
@@ -32,4 +37,7 @@ async def meta() -> Meta:
         reasons={reason.value: reason.label for reason in HandoffReason},
         languages=[Language(code=code, name=_LANGUAGE_NAMES[code], direction="rtl" if code in _RIGHT_TO_LEFT else "ltr")
                    for code in LANGUAGES],
+        # A member added to an enum without a label here still shows, under its code.
+        roles={role.value: _ROLE_LABELS.get(role, role.value) for role in AgentRole},
+        skills={skill.value: _SKILL_LABELS.get(skill, skill.value) for skill in Skill},
     )

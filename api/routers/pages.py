@@ -1,4 +1,4 @@
-"""The widget demo page and the agent console, served as static pages."""
+"""The widget demo page, the agent console and the team admin page, served as static pages."""
 
 from __future__ import annotations
 
@@ -29,6 +29,11 @@ async def widget_page() -> FileResponse:
 @router.get("/console")
 async def console_page() -> FileResponse:
     return FileResponse(STATIC / "console.html")
+
+
+@router.get("/admin")
+async def admin_page() -> FileResponse:
+    return FileResponse(STATIC / "admin.html")
 
 
 class DemoToken(BaseModel):
