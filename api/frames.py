@@ -25,6 +25,15 @@ class SendMessage(_Frame):
     conversation_id: ConversationId | None = None  # required from agents, ignored from customers
 
 
+class Note(_Frame):
+    """An agent's private note in a conversation: stored and shown to the team, never to the customer."""
+
+    type: Literal["note"]
+    conversation_id: ConversationId
+    client_msg_id: ClientMsgId
+    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
 class Resume(_Frame):
     type: Literal["resume"]
     last_seq: Annotated[int, Field(ge=0)]
@@ -74,7 +83,7 @@ class HandBack(_Frame):
 
 
 CustomerFrame = Annotated[SendMessage | Resume | Ping | CustomerPresenceFrame, Field(discriminator="type")]
-AgentFrame = Annotated[SendMessage | Resume | Ping | Claim | Close | HandBack | SetPresence | Transfer,
+AgentFrame = Annotated[SendMessage | Note | Resume | Ping | Claim | Close | HandBack | SetPresence | Transfer,
                        Field(discriminator="type")]
 customer_frames: TypeAdapter[Any] = TypeAdapter(CustomerFrame)
 agent_frames: TypeAdapter[Any] = TypeAdapter(AgentFrame)

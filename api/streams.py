@@ -15,6 +15,7 @@ from fastapi import WebSocket
 
 from handoff.conversations import service as conversation_service
 from handoff.conversations.schemas import MessagePublic
+from handoff.realtime import channels
 from handoff.runtime import Runtime
 
 
@@ -32,12 +33,14 @@ class SocketSender:
 
 class MessageStream:
     def __init__(self, rt: Runtime, sender: SocketSender, conversation_id: str, last_seq: int,
-                 with_conversation_id: bool = False) -> None:
+                 with_conversation_id: bool = False, with_notes: bool = False) -> None:
+        """with_notes: an agent's stream (private notes included); a customer's never has them."""
         self.rt = rt
         self.sender = sender
         self.conversation_id = conversation_id
         self.last_seq = last_seq
         self.with_conversation_id = with_conversation_id
+        self.with_notes = with_notes
         self._lock = asyncio.Lock()
 
     async def _send(self, message: dict[str, Any]) -> None:
@@ -50,12 +53,15 @@ class MessageStream:
     async def catch_up(self, until_seq: int | None = None) -> None:
         async with self.rt.sessions() as session:
             missed = await conversation_service.messages_after(
-                session=session, conversation_id=self.conversation_id, after_seq=self.last_seq, until_seq=until_seq)
+                session=session, conversation_id=self.conversation_id, after_seq=self.last_seq, until_seq=until_seq,
+                with_notes=self.with_notes)
         for message in missed:
             await self._send(MessagePublic.of(message).model_dump(mode="json"))
 
     async def deliver(self, message: dict[str, Any]) -> None:
         async with self._lock:
+            if not self.with_notes and not channels.customer_may_see(message["sender"]):
+                return  # never reaches a customer's socket, whatever channel it came on
             seq = int(message["seq"])
             if seq <= self.last_seq:
                 return

@@ -50,11 +50,12 @@ class AgentSession:
             if conversation is None:
                 raise ConversationNotFound(conversation_id)
             context = await conversation_service.latest_context(session=session, conversation_id=conversation_id)
-        await self.rt.broker.add_channels(self.sub, channels.conversation(conversation_id))
+        await self.rt.broker.add_channels(self.sub, channels.conversation(conversation_id),
+                                          channels.team(conversation_id))
         stream = self.streams.get(conversation_id)
         if stream is None:
             stream = self.streams[conversation_id] = MessageStream(
-                self.rt, self.sender, conversation_id, last_seq, with_conversation_id=True)
+                self.rt, self.sender, conversation_id, last_seq, with_conversation_id=True, with_notes=True)
         await self.sender.send({
             "type": "conversation", "conversation": ConversationSummary.of(conversation).model_dump(mode="json"),
             "context": context.data if context else None,
@@ -102,13 +103,15 @@ class AgentSession:
                 await self.open(cid, last_seq)
             case frames.Resume():
                 await self.send_queue()
-            case frames.SendMessage(conversation_id=str() as cid, text=text, client_msg_id=client_msg_id):
+            case frames.SendMessage(conversation_id=str() as cid, text=text, client_msg_id=client_msg_id) | \
+                    frames.Note(conversation_id=cid, text=text, client_msg_id=client_msg_id):
                 if len(text) > rt.settings.max_message_chars:
                     await self.sender.send(frames.error_frame(
                         "message_too_long", f"messages are limited to {rt.settings.max_message_chars} characters",
                         client_msg_id=client_msg_id, conversation_id=cid))
                     return
-                message, created = await flows.agent_message(rt, cid, self.agent_id, text, client_msg_id)
+                write = flows.agent_note if isinstance(frame, frames.Note) else flows.agent_message
+                message, created = await write(rt, cid, self.agent_id, text, client_msg_id)
                 await self.sender.send({"type": "ack", "conversation_id": cid, "client_msg_id": client_msg_id,
                                         "seq": message.seq, "duplicate": not created})
             case frames.SendMessage():

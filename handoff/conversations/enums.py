@@ -25,6 +25,7 @@ class Sender(StrEnum):
     BOT = "bot"
     AGENT = "agent"
     SYSTEM = "system"
+    NOTE = "note"  # an agent's private note: the team's only, never sent to the customer
 
 
 class HandoffReason(StrEnum):

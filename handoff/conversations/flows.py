@@ -137,7 +137,7 @@ async def hand_off(rt: Runtime, conversation_id: str, reason: str, note: str = "
         tracker = None
     async with rt.sessions() as session:
         messages = await conversation_service.messages_after(session=session, conversation_id=conversation_id,
-                                                             after_seq=0)
+                                                             after_seq=0, with_notes=True)
         data = await context_service.build(session=session, conversation=conversation, messages=messages,
                                            tracker=tracker, reason=reason, note=note, clock=rt.clock,
                                            extra_turns=extra_turns)
@@ -205,6 +205,20 @@ async def agent_message(rt: Runtime, conversation_id: str, agent_id: str, text: 
     async with rt.sessions() as session:
         message, created = await conversation_service.append_message(
             session=session, conversation_id=conversation_id, sender=Sender.AGENT, text=text,
+            client_msg_id=client_msg_id, author_id=agent_id, clock=rt.clock)
+    if created:
+        await notify.publish_message(rt, message)
+    return message, created
+
+
+async def agent_note(rt: Runtime, conversation_id: str, agent_id: str, text: str,
+                     client_msg_id: str) -> tuple[Message, bool]:
+    """A private note: any agent may leave one on any conversation, for the team; notify.py's
+    channels keep it from the customer (live, on resume and in the history)."""
+    await notify.get(rt, conversation_id)  # unknown conversation -> not_found
+    async with rt.sessions() as session:
+        message, created = await conversation_service.append_message(
+            session=session, conversation_id=conversation_id, sender=Sender.NOTE, text=text,
             client_msg_id=client_msg_id, author_id=agent_id, clock=rt.clock)
     if created:
         await notify.publish_message(rt, message)

@@ -28,7 +28,7 @@ async def get(rt: Runtime, conversation_id: str) -> Conversation:
 
 
 async def publish_message(rt: Runtime, message: Message) -> None:
-    await rt.broker.publish(channels.conversation(message.conversation_id), {
+    await rt.broker.publish(channels.for_message(message.conversation_id, message.sender), {
         "type": "message", "conversation_id": message.conversation_id,
         "message": MessagePublic.of(message).model_dump(mode="json"),
     })

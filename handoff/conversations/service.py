@@ -79,9 +79,14 @@ async def append_message(
 
 
 async def messages_after(
-    *, session: AsyncSession, conversation_id: str, after_seq: int, until_seq: int | None = None, limit: int = 1000
+    *, session: AsyncSession, conversation_id: str, after_seq: int, until_seq: int | None = None, limit: int = 1000,
+    with_notes: bool = False,
 ) -> list[Message]:
+    """The conversation's messages after `after_seq`, in order. Private notes only when asked for
+    (agents): the safe default is what a customer may see."""
     query = select(Message).where(Message.conversation_id == conversation_id, Message.seq > after_seq)
+    if not with_notes:
+        query = query.where(Message.sender != Sender.NOTE)
     if until_seq is not None:
         query = query.where(Message.seq <= until_seq)
     return list(await session.scalars(query.order_by(Message.seq).limit(limit)))

@@ -13,7 +13,7 @@ import { renderTransfer } from './transfer.js';
 /** @typedef {import('./state.js').Reply} Reply */
 /**
  * @typedef {{claim: (id: string) => void, handback: () => void, close: () => void,
- *   reply: (text: string) => boolean}} ConversationActions
+ *   reply: (text: string) => boolean, note: (text: string) => boolean}} ConversationActions
  */
 
 const ui = {
@@ -29,6 +29,7 @@ const ui = {
   form: /** @type {HTMLFormElement} */ (byId('reply-form')),
   input: /** @type {HTMLTextAreaElement} */ (byId('reply-input')),
   send: /** @type {HTMLButtonElement} */ (byId('reply-send')),
+  noteMode: /** @type {HTMLInputElement} */ (byId('note-toggle')),
   hint: byId('composer-hint'),
 };
 
@@ -37,6 +38,7 @@ export const messages = new MessageList(ui.list, {
   mine: 'agent',
   authorLabel: (sender, authorId) => {
     if (sender === 'agent') return displayName(authorId, t('agent'));
+    if (sender === 'note') return t('noteBy', { agent: displayName(authorId, t('agent')) });
     /** @type {Record<string, string>} */
     const labels = { customer: t('senderCustomer'), bot: t('senderBot') };
     return sender === 'system' ? null : labels[sender] || sender;
@@ -47,7 +49,8 @@ export const messages = new MessageList(ui.list, {
 /** @param {ConversationActions} actions */
 export function initConversationView(actions) {
   bindComposer(ui.form, ui.input, () => {
-    if (actions.reply(ui.input.value.trim())) {
+    const text = ui.input.value.trim();
+    if (ui.noteMode.checked ? actions.note(text) : actions.reply(text)) {
       ui.input.value = '';
       autoGrow(ui.input);
       ui.input.focus();
@@ -56,6 +59,7 @@ export function initConversationView(actions) {
   ui.claim.addEventListener('click', () => S.selectedId && actions.claim(S.selectedId));
   ui.handback.addEventListener('click', actions.handback);
   ui.close.addEventListener('click', actions.close);
+  ui.noteMode.addEventListener('change', renderPaneChrome);
 }
 
 /** Everything of the selected conversation: chrome, context and messages. */
@@ -122,10 +126,15 @@ export function renderPaneChrome() {
   ui.claim.disabled = S.claiming.has(conv.id);
   ui.handback.disabled = !mine;
   ui.close.disabled = !mine;
-  ui.input.disabled = !mine;
-  ui.send.disabled = !mine;
+  // Any agent may leave a private note for the team; only the assigned agent writes to the customer.
+  const noting = ui.noteMode.checked;
+  ui.form.classList.toggle('noting', noting);
+  ui.input.placeholder = noting ? t('notePlaceholder') : t('replyPlaceholder');
+  ui.input.disabled = !mine && !noting;
+  ui.send.disabled = !mine && !noting;
+  ui.send.textContent = noting ? t('addNote') : t('send');
   ui.hint.textContent = composerHint(summary);
-  ui.hint.hidden = mine;
+  ui.hint.hidden = mine || noting;
   renderTransfer();
 }
 

@@ -121,6 +121,19 @@ function reply(text) {
 }
 
 /**
+ * A private note: shown when the server echoes it (team channel only), so no outbox is kept.
+ * @param {string} text
+ * @returns {boolean} whether it was sent
+ */
+function note(text) {
+  const conv = selectedConv();
+  if (!conv || !text) return false;
+  if (ctx.send({ type: 'note', conversation_id: conv.id, client_msg_id: newClientMsgId(), text })) return true;
+  showNotice(t('notConnected'), 'error');
+  return false;
+}
+
+/**
  * @param {string | null} id
  * @param {{resume?: boolean}} [options] resume: false when the server opens it anyway (my claim)
  */
@@ -177,7 +190,9 @@ function logout(message = '') {
 async function init() {
   initLogin(APP_BASE, startConsole);
   initQueueList({ select: (id) => selectConversation(id), claim });
-  initConversationView({ claim, reply, handback: () => sendAction('handback'), close: () => sendAction('close') });
+  initConversationView({
+    claim, reply, note, handback: () => sendAction('handback'), close: () => sendAction('close'),
+  });
   initAlerts({ open: (id) => selectConversation(id), refresh: renderQueue });
   initTransfer(APP_BASE, (frame) => ctx.send(frame));
   ui.logout.addEventListener('click', () => logout());

@@ -6,7 +6,7 @@
 import { h } from './dom.js';
 import { formatTime } from './time.js';
 
-/** @typedef {'customer' | 'bot' | 'agent' | 'system'} Sender */
+/** @typedef {'customer' | 'bot' | 'agent' | 'system' | 'note'} Sender */
 /** @typedef {'pending' | 'delivered' | 'failed'} DeliveryStatus */
 /**
  * A stored message (docs/protocol.md, "Messages, sequence numbers and retries").
