@@ -40,6 +40,33 @@ class Resume(_Frame):
     conversation_id: ConversationId | None = None
 
 
+Seq = Annotated[int, Field(ge=0, le=2**31 - 1)]
+
+
+class CustomerTyping(_Frame):
+    """The customer is typing (the widget sends it at most every few seconds while they type)."""
+
+    type: Literal["typing"]
+
+
+class CustomerRead(_Frame):
+    """The customer has seen everything up to `seq` on screen."""
+
+    type: Literal["read"]
+    seq: Seq
+
+
+class AgentTyping(_Frame):
+    type: Literal["typing"]
+    conversation_id: ConversationId
+
+
+class AgentRead(_Frame):
+    type: Literal["read"]
+    conversation_id: ConversationId
+    seq: Seq
+
+
 class Ping(_Frame):
     type: Literal["ping"]
 
@@ -82,8 +109,10 @@ class HandBack(_Frame):
     conversation_id: ConversationId
 
 
-CustomerFrame = Annotated[SendMessage | Resume | Ping | CustomerPresenceFrame, Field(discriminator="type")]
-AgentFrame = Annotated[SendMessage | Note | Resume | Ping | Claim | Close | HandBack | SetPresence | Transfer,
+CustomerFrame = Annotated[SendMessage | Resume | Ping | CustomerPresenceFrame | CustomerTyping | CustomerRead,
+                          Field(discriminator="type")]
+AgentFrame = Annotated[SendMessage | Note | Resume | Ping | Claim | Close | HandBack | SetPresence | Transfer
+                       | AgentTyping | AgentRead,
                        Field(discriminator="type")]
 customer_frames: TypeAdapter[Any] = TypeAdapter(CustomerFrame)
 agent_frames: TypeAdapter[Any] = TypeAdapter(AgentFrame)

@@ -95,6 +95,8 @@ class Settings(BaseSettings):
     # its HTTP API. JSON list, e.g. '["https://shop.example"]'.
     widget_origins: list[str] = []
 
+    # Typing indicators: at most one broadcast per socket (and conversation) this often.
+    typing_interval_s: float = 1.0
     max_message_chars: int = 2000
     max_frame_bytes: int = 16_384
     subscriber_queue_size: int = 256

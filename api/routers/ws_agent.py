@@ -11,10 +11,11 @@ from api import frames
 from api.deps import ws_runtime
 from api.routers.ws_customer import CLOSE_OVERFLOW, CLOSE_UNAUTHORIZED
 from api.streams import MessageStream, SocketSender, receive_frames
+from api.throttle import Throttle
 from handoff import security
 from handoff.agents import service as agent_service
 from handoff.agents.schemas import AgentPublic
-from handoff.conversations import flows
+from handoff.conversations import flows, signals
 from handoff.conversations import service as conversation_service
 from handoff.conversations.enums import HandoffReason
 from handoff.conversations.exceptions import ConversationError, ConversationNotFound
@@ -36,6 +37,7 @@ class AgentSession:
         self.sender = sender
         self.sub = sub
         self.streams: dict[str, MessageStream] = {}
+        self.typing = Throttle(rt.settings.typing_interval_s)
 
     async def send_queue(self) -> None:
         async with self.rt.sessions() as session:
@@ -68,6 +70,9 @@ class AgentSession:
             stream = self.streams.get(event["conversation_id"])
             if stream is not None:
                 await stream.deliver(event["message"])
+        elif kind in ("typing", "read"):
+            if not (event.get("who") == "agent" and event.get("agent_id") == self.agent_id):  # not my own echo
+                await self.sender.send({k: v for k, v in event.items() if k != "channel"})
         elif kind in ("state", "queue_update"):
             await self.sender.send({k: v for k, v in event.items() if k != "channel"})
             summary = event.get("conversation") or {}
@@ -125,6 +130,11 @@ class AgentSession:
             case frames.SetPresence(status=status):
                 await routing_flows.set_presence(rt, self.agent_id, status)
                 await self.sender.send({"type": "presence", "status": status.value})
+            case frames.AgentTyping(conversation_id=cid):
+                if self.typing.ready(cid):
+                    await signals.agent_typing(rt, cid, self.agent_id)
+            case frames.AgentRead(conversation_id=cid, seq=seq):
+                await signals.agent_read(rt, cid, self.agent_id, seq)
             case frames.HandBack(conversation_id=cid):
                 await flows.hand_back(rt, cid, self.agent_id)
 

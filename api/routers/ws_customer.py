@@ -11,8 +11,9 @@ from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect
 from api import frames
 from api.deps import ws_runtime
 from api.streams import MessageStream, SocketSender, receive_frames
+from api.throttle import Throttle
 from handoff import security
-from handoff.conversations import flows, presence
+from handoff.conversations import flows, presence, signals
 from handoff.conversations import service as conversation_service
 from handoff.conversations.enums import ConversationState, CustomerPresence
 from handoff.conversations.exceptions import ConversationError
@@ -41,13 +42,16 @@ async def _pump(sub: Subscriber, stream: MessageStream, sender: SocketSender, we
                                    "assigned_agent_id": event.get("assigned_agent_id")})
             elif event["type"] == "turn":
                 await sender.send({"type": "turn", "state": event["state"], "seq": event["seq"]})
+            elif event["type"] in ("typing", "read"):  # the agent's, on the conversation's channel
+                await sender.send({k: v for k, v in event.items() if k in ("type", "who", "agent_id", "seq")})
             elif event["type"] == "queue_position":
                 await sender.send({k: event[k] for k in ("type", "position", "ahead", "estimated_wait_s")})
     except SubscriberOverflow:
         await websocket.close(code=CLOSE_OVERFLOW, reason="too far behind; reconnect with last_seq")
 
 
-async def _handle(rt: Runtime, raw: str, conversation_id: str, stream: MessageStream, sender: SocketSender) -> None:
+async def _handle(rt: Runtime, raw: str, conversation_id: str, stream: MessageStream, sender: SocketSender,
+                  typing: Throttle) -> None:
     try:
         frame = frames.parse(frames.customer_frames, raw, rt.settings.max_frame_bytes)
     except frames.FrameError as exc:
@@ -59,6 +63,11 @@ async def _handle(rt: Runtime, raw: str, conversation_id: str, stream: MessageSt
         await stream.resume(frame.last_seq)
     elif isinstance(frame, frames.CustomerPresenceFrame):
         await presence.widget_says(rt, conversation_id, CustomerPresence(frame.status))
+    elif isinstance(frame, frames.CustomerTyping):
+        if typing.ready():
+            await signals.customer_typing(rt, conversation_id)
+    elif isinstance(frame, frames.CustomerRead):
+        await signals.customer_read(rt, conversation_id, frame.seq)
     elif isinstance(frame, frames.SendMessage):
         if len(frame.text) > rt.settings.max_message_chars:
             await sender.send(frames.error_frame(
@@ -108,7 +117,7 @@ async def customer_socket(
         stream = MessageStream(rt, sender, conversation_id, last_seq)
         await sender.send({"type": "hello", "conversation_id": conversation_id, "state": conversation.state,
                            "last_seq": conversation.last_seq, "assigned_agent_id": conversation.assigned_agent_id,
-                           "reason": conversation.handoff_reason})
+                           "reason": conversation.handoff_reason, "agent_read_seq": conversation.agent_read_seq or 0})
         await stream.catch_up()
         if conversation.state == ConversationState.QUEUED:  # a customer back while waiting sees their place
             place = await routing_flows.place_of(rt, conversation_id)
@@ -116,9 +125,10 @@ async def customer_socket(
                 await sender.send({k: v for k, v in place.items() if k != "conversation_id"})
         pump = asyncio.create_task(_pump(sub, stream, sender, websocket))
         await presence.socket_opened(rt, conversation_id)
+        typing = Throttle(rt.settings.typing_interval_s)
         try:
             async for raw in receive_frames(websocket, sender):
-                await _handle(rt, raw, conversation_id, stream, sender)
+                await _handle(rt, raw, conversation_id, stream, sender, typing)
         except WebSocketDisconnect:
             pass
         finally:

@@ -41,6 +41,9 @@ class Conversation(Base):
     # disconnect), and what the agent is shown: gone at zero, else what the widget last said.
     customer_sockets: Mapped[int] = mapped_column(Integer, default=0)
     customer_presence: Mapped[CustomerPresence] = mapped_column(String(8), default=CustomerPresence.GONE)
+    # Read receipts: the highest seq each side has seen on screen (only ever goes up).
+    customer_read_seq: Mapped[int] = mapped_column(Integer, default=0)
+    agent_read_seq: Mapped[int] = mapped_column(Integer, default=0)
     # The customer's rating once it is closed (CSAT, 1-5) and what they wrote with it.
     csat_score: Mapped[int | None] = mapped_column(Integer)
     csat_comment: Mapped[str | None] = mapped_column(Text)

@@ -53,6 +53,11 @@ class ConversationSummary(BaseModel):
     resolution: str | None = None
     contact_email: str | None = None
     customer_presence: CustomerPresence = CustomerPresence.GONE
+    customer_read_seq: int = 0  # read receipts: what the customer has seen of the agent's messages
+    agent_read_seq: int = 0
+    # The customer's rating once the conversation is closed (CSAT, 1-5), and their comment.
+    csat_score: int | None = None
+    csat_comment: str | None = None
 
     @classmethod
     def of(cls, conversation: Conversation) -> ConversationSummary:
@@ -71,6 +76,10 @@ class ConversationSummary(BaseModel):
             resolution=conversation.resolution,
             contact_email=conversation.contact_email,
             customer_presence=conversation.customer_presence or CustomerPresence.GONE,
+            customer_read_seq=conversation.customer_read_seq or 0,
+            agent_read_seq=conversation.agent_read_seq or 0,
+            csat_score=conversation.csat_score,
+            csat_comment=conversation.csat_comment,
         )
 
 
@@ -78,3 +87,18 @@ class ConversationCreated(BaseModel):
     conversation_id: str
     token: str
     state: ConversationState
+
+
+class RatingPublic(BaseModel):
+    """The customer's rating of a closed conversation, as stored."""
+
+    conversation_id: str
+    score: int
+    comment: str | None
+    rated_at: datetime
+
+    @classmethod
+    def of(cls, conversation: Conversation) -> RatingPublic:
+        assert conversation.csat_score is not None and conversation.rated_at is not None
+        return cls(conversation_id=conversation.id, score=conversation.csat_score,
+                   comment=conversation.csat_comment, rated_at=conversation.rated_at)

@@ -211,3 +211,12 @@ async def set_customer_presence(*, session: AsyncSession, conversation_id: str,
         Conversation.customer_presence != presence).values(customer_presence=presence))
     await session.commit()
     return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+async def mark_read(*, session: AsyncSession, conversation_id: str, by_customer: bool, seq: int) -> bool:
+    """Read receipts only go up, and never past the last message. Whether it moved."""
+    column = Conversation.customer_read_seq if by_customer else Conversation.agent_read_seq
+    result = await session.execute(update(Conversation).where(
+        Conversation.id == conversation_id, column < seq, Conversation.last_seq >= seq).values({column: seq}))
+    await session.commit()
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
