@@ -58,6 +58,11 @@ class HandoffReason(StrEnum):
         return "billing" if self in _BILLING else "orders"
 
     @property
+    def is_problem(self) -> bool:
+        """A problem with an order or a charge (not a question): the context says what it concerns."""
+        return self in _PROBLEMS
+
+    @property
     def urgency(self) -> int:
         """Added to the queue priority: an upset customer or a problem goes ahead of a question."""
         return 2 if self is HandoffReason.FRUSTRATION else 1 if self in _PROBLEMS else 0

@@ -1,9 +1,11 @@
 // @ts-check
-/* The handoff context beside the conversation: why the bot handed off, the customer, their orders,
-   the slots and the transcript as the bot understood it (docs/protocol.md, "Handoff context"). */
+/* The handoff context beside the conversation: why the bot handed off (and the problem and order it
+   concerns), the customer, their orders, invoices, subscriptions and earlier conversations, the slots
+   and the transcript as the bot understood it (docs/protocol.md, "Handoff context"). */
 
 import { byId, h } from '../shared/dom.js';
 import { formatTime } from '../shared/time.js';
+import { formatMoney, historyBlock, invoicesBlock, problemBlock, subscriptionsBlock } from './context-records.js';
 import { languageLabel, reasonLabel } from './state.js';
 import { t } from './strings.js';
 
@@ -17,17 +19,6 @@ const percent = (x) => `${Math.round((Number(x) || 0) * 100)}%`;
  * @returns {string}
  */
 const slotValue = (value) => (typeof value === 'string' ? value : JSON.stringify(value));
-
-/**
- * @param {unknown} amount
- * @param {string | undefined} currency
- */
-function formatMoney(amount, currency) {
-  const number = Number(amount);
-  if (Number.isNaN(number)) return `${amount ?? ''} ${currency ?? ''}`.trim();
-  const text = new Intl.NumberFormat('en', { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(number);
-  return currency ? `${text} ${currency}` : text;
-}
 
 /**
  * @param {string} title
@@ -56,19 +47,27 @@ export function renderContext(c) {
     panel.replaceChildren(h('p', { className: 'muted' }, t('contextNone')));
     return;
   }
-  panel.replaceChildren(
+  const sections = [
     section(t('sectionHandoff'),
       h('div', { className: 'context-reason', 'data-testid': 'context-reason' },
         reasonLabel(c.reason), ' ', h('code', {}, c.reason || '')),
+      problemBlock(c.problem),
       c.note ? h('p', { className: 'context-note', dir: 'auto', 'data-testid': 'context-note' }, c.note) : null),
     c.transfer ? section(t('sectionTransfer'), h('p', { className: 'context-note', dir: 'auto',
       'data-testid': 'transfer-note' }, `${c.transfer.from_agent_id}: ${c.transfer.note || '—'}`)) : null,
     section(t('sectionLanguage'), h('div', {}, languageLabel(c.language))),
     section(t('sectionCustomer'), customerBlock(c)),
-    section(t('sectionOrders'), ordersBlock(c.orders || [])),
+    section(t('sectionOrders'), ordersBlock(c.orders || [], c.problem?.order_id)),
+    // Contexts captured before these keys existed have none of them: no empty sections for those.
+    Array.isArray(c.invoices) ? section(t('sectionInvoices'), invoicesBlock(c.invoices, c.problem?.invoice_id)) : null,
+    Array.isArray(c.subscriptions) ? section(t('sectionSubscriptions'), subscriptionsBlock(c.subscriptions)) : null,
+    Array.isArray(c.earlier_conversations)
+      ? section(t('sectionHistory'), historyBlock(c.earlier_conversations)) : null,
     section(t('sectionSlots'), slotsBlock(c.slots || {})),
     section(t('sectionTranscript'), transcriptBlock(c.transcript || [])),
-  );
+  ];
+  // replaceChildren would show a null as the text "null".
+  panel.replaceChildren(...sections.flatMap((s) => (s ? [s] : [])));
 }
 
 /** @param {any} c */
@@ -86,12 +85,19 @@ function customerBlock(c) {
     ]));
 }
 
-/** @param {any[]} orders */
-function ordersBlock(orders) {
+/**
+ * @param {any[]} orders
+ * @param {string | null | undefined} problemOrder the order the problem concerns (highlighted)
+ */
+function ordersBlock(orders, problemOrder) {
   if (!orders.length) return h('p', { className: 'muted' }, t('noOrders'));
   return h('table', { className: 'orders', 'data-testid': 'orders' },
     h('thead', {}, h('tr', {}, ...['colOrder', 'colStatus', 'colTotal', 'colPlaced'].map((k) => h('th', {}, t(k))))),
-    h('tbody', {}, orders.map((o) => h('tr', { 'data-order-id': o.order_id },
+    h('tbody', {}, orders.map((o) => h('tr', {
+      'data-order-id': o.order_id,
+      className: o.order_id === problemOrder ? 'record-highlighted' : null,
+      'data-testid': o.order_id === problemOrder ? 'order-highlighted' : null,
+    },
       h('td', {}, o.order_id),
       h('td', {}, o.status, o.late ? [' ', h('span', { className: 'badge badge-danger' }, t('late'))] : null),
       h('td', { className: 'num' }, formatMoney(o.total, o.currency)),
