@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, HTTPException, Query, status
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, Depends, Header, HTTPException, Query, status
+from pydantic import BaseModel, Field, StringConstraints
 
 from api.deps import RuntimeDep, SessionDep, conversation_token
 from handoff import security
+from handoff.conversations import notify, ratings
 from handoff.conversations import service as conversation_service
-from handoff.conversations.schemas import ConversationCreated, MessagePublic
+from handoff.conversations.exceptions import ConversationNotFound, InvalidRating, RatingRefused
+from handoff.conversations.schemas import ConversationCreated, MessagePublic, RatingPublic
 
 router = APIRouter(prefix="/api/widget", tags=["widget"])
 
@@ -38,20 +40,68 @@ async def start_conversation(body: StartConversation, session: SessionDep, rt: R
                                state=conversation.state)
 
 
-@router.get("/conversations/{conversation_id}/messages")
-async def list_messages(
-    conversation_id: str,
-    session: SessionDep,
-    rt: RuntimeDep,
-    x_conversation_token: Annotated[str, Header()],
-    after_seq: Annotated[int, Query(ge=0)] = 0,
-) -> list[MessagePublic]:
+def customer_conversation(conversation_id: str, rt: RuntimeDep, x_conversation_token: Annotated[str, Header()]) -> str:
+    """The conversation the caller holds the token of (from POST /conversations): 401 for a bad
+    token, 403 for another conversation's."""
     try:
         owner = security.verify(rt.settings.secret_key, "conversation", x_conversation_token)
     except security.InvalidToken as exc:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, f"invalid conversation token: {exc}") from exc
     if owner != conversation_id:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "this token belongs to another conversation")
+    return conversation_id
+
+
+CustomerConversationDep = Annotated[str, Depends(customer_conversation)]
+
+_TOKEN_REFUSED: dict[int | str, dict[str, Any]] = {
+    401: {"description": "invalid or expired conversation token"},
+    403: {"description": "the token belongs to another conversation"},
+}
+
+
+@router.get("/conversations/{conversation_id}/messages", responses=_TOKEN_REFUSED)
+async def list_messages(
+    conversation_id: CustomerConversationDep,
+    session: SessionDep,
+    after_seq: Annotated[int, Query(ge=0)] = 0,
+) -> list[MessagePublic]:
     messages = await conversation_service.messages_after(session=session, conversation_id=conversation_id,
                                                          after_seq=after_seq)
     return [MessagePublic.of(m) for m in messages]
+
+
+class RateConversation(BaseModel):
+    """The customer's rating of the conversation once it is closed (CSAT)."""
+
+    score: int = Field(ge=ratings.MIN_SCORE, le=ratings.MAX_SCORE, strict=True,
+                       description="1 (very unhappy) to 5 (very happy)")
+    comment: Annotated[str, StringConstraints(strip_whitespace=True, max_length=ratings.MAX_COMMENT_CHARS)] | None = (
+        Field(default=None, description="optional, whitespace stripped, at most 1000 characters"))
+
+
+@router.post(
+    "/conversations/{conversation_id}/rating",
+    status_code=status.HTTP_201_CREATED,
+    responses={
+        **_TOKEN_REFUSED,
+        404: {"description": "no such conversation"},
+        409: {"description": "detail.code `already_rated` (a rating is given once) or `not_closed`"},
+        422: {"description": "no token, a score outside 1-5 or not an integer, a comment over 1000 characters"},
+    },
+)
+async def rate_conversation(
+    conversation_id: CustomerConversationDep, body: RateConversation, session: SessionDep, rt: RuntimeDep,
+) -> RatingPublic:
+    """The customer rates the closed conversation, once; the consoles see it in its summary."""
+    try:
+        conversation = await ratings.rate(session=session, conversation_id=conversation_id, score=body.score,
+                                          comment=body.comment, clock=rt.clock)
+    except ConversationNotFound as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"conversation {conversation_id} not found") from exc
+    except RatingRefused as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, {"code": exc.code, "detail": str(exc)}) from exc
+    except InvalidRating as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
+    await notify.publish_summary(rt, conversation)
+    return RatingPublic.of(conversation)

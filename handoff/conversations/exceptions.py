@@ -21,3 +21,27 @@ class NotAllowed(ConversationError):
 
 class AlreadyClaimed(ConversationError):
     code = "already_claimed"
+
+
+class RatingRefused(ConversationError):
+    """The conversation cannot take this rating (a conflict with its state, not a bad value)."""
+
+    code = "rating_refused"
+
+
+class AlreadyRated(RatingRefused):
+    """A conversation is rated once: the first rating stands."""
+
+    code = "already_rated"
+
+
+class NotClosed(RatingRefused):
+    """Only a closed conversation can be rated."""
+
+    code = "not_closed"
+
+
+class InvalidRating(ConversationError, ValueError):
+    """A score outside 1-5, or a comment that is too long."""
+
+    code = "invalid_rating"

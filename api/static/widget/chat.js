@@ -6,6 +6,7 @@ import { LiveSocket, newClientMsgId, wsUrl } from '../shared/live-socket.js';
 import { readJson, writeJson } from '../shared/storage.js';
 import { resumeConversation, startConversation } from './lifecycle.js';
 import { addButtons, retireButtons } from './quick-replies.js';
+import { offerRating } from './rating.js';
 
 /** @typedef {import('../shared/message-list.js').Message} Message */
 /** @typedef {import('../shared/live-socket.js').Frame} Frame */
@@ -15,7 +16,7 @@ import { addButtons, retireButtons } from './quick-replies.js';
 /** @typedef {{client_msg_id: string, text: string, label?: string}} OutboxItem */
 /**
  * @typedef {{conversation_id: string, token: string, last_seq: number, agent_id: string | null,
- *   locale: string, outbox: OutboxItem[]}} StoredConversation
+ *   locale: string, outbox: OutboxItem[], rated?: boolean}} StoredConversation
  */
 
 /** @type {Record<number, string>} */
@@ -209,6 +210,7 @@ export class Chat {
     this.renderStatus();
     this.panel.showBanner(this.banner);
     this.updateComposer();
+    offerRating(this);
   }
 
   /** @param {string} code */
@@ -274,6 +276,7 @@ export class Chat {
 
   /** Starts a new conversation (replacing the current one). @returns {Promise<void>} */
   start() {
+    this.panel.rating.hide();
     return startConversation(this);
   }
 

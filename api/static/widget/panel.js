@@ -5,6 +5,7 @@
 import { autoGrow, bindComposer, displayName, h } from '../shared/dom.js';
 import { MessageList } from '../shared/message-list.js';
 import { WIDGET_STRINGS, hasString } from '../shared/strings.js';
+import { RatingForm } from './rating.js';
 
 /** @typedef {import('../shared/strings.js').Translate} Translate */
 
@@ -55,13 +56,15 @@ export class Panel {
     this.send = h('button', { type: 'submit', className: 'btn btn-primary', id: 'send-button', 'data-testid': 'send-button' });
     this.composer = h('form', { id: 'composer', className: 'composer', autocomplete: 'off' },
       this.inputLabel, this.input, this.send);
+    /** Asks for a rating once the conversation is closed (./rating.js; Chat decides when). */
+    this.rating = new RatingForm(locale);
     this.element = h('section', {
       className: 'widget', id: 'widget-panel', 'data-testid': 'widget-panel', 'aria-labelledby': 'widget-title',
       hidden: true,
     },
     h('header', { className: 'widget-header' }, this.title,
       h('div', { className: 'status-row' }, this.status, this.connection)),
-    this.list, this.banner, this.composer);
+    this.list, this.rating.element, this.banner, this.composer);
     this.launcher = h('button', {
       type: 'button', className: 'launcher', id: 'launcher', 'data-testid': 'widget-launcher',
       'aria-controls': 'widget-panel', 'aria-expanded': 'false',
@@ -91,6 +94,7 @@ export class Panel {
     this.send.textContent = t('send');
     this.launcher.setAttribute('aria-label', this.isOpen() ? t('closeChat') : t('openChat'));
     this.launcher.title = this.launcher.getAttribute('aria-label') || '';
+    this.rating.relabel();
   }
 
   /** @returns {boolean} */
