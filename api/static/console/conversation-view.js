@@ -43,7 +43,8 @@ export const messages = new MessageList(ui.list, {
     const labels = { customer: t('senderCustomer'), bot: t('senderBot') };
     return sender === 'system' ? null : labels[sender] || sender;
   },
-  statusLabel: (status) => ({ text: { pending: t('sending'), delivered: '✓', failed: t('notSent') }[status] || '' }),
+  statusLabel: (status) => (status === 'seen' ? { text: '✓✓', title: t('seen') }
+    : { text: { pending: t('sending'), delivered: '✓', failed: t('notSent') }[status] || '' }),
 });
 
 /** @param {ConversationActions} actions */

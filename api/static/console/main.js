@@ -8,9 +8,12 @@ import { LiveSocket, newClientMsgId, wsUrl } from '../shared/live-socket.js';
 import { loadMeta } from '../shared/meta.js';
 import { readJson, writeJson } from '../shared/storage.js';
 import { clearAlerts, initAlerts, markRead } from './alerts.js';
-import { initConversationView, renderPane, renderPaneChrome, showPendingReply } from './conversation-view.js';
+import {
+  initConversationView, messages, renderPane, renderPaneChrome, showPendingReply,
+} from './conversation-view.js';
 import { forgetSession, hideLogin, initLogin, showLogin, storedSession } from './login.js';
 import { initQueueList, renderQueue } from './queue-list.js';
+import { initSignals, onPaneShown } from './signals.js';
 import { S, ensureConv, isMine, pruneConvs, selectedConv } from './state.js';
 import { t } from './strings.js';
 import { follow, onFrame } from './sync.js';
@@ -149,6 +152,7 @@ function selectConversation(id, { resume = true } = {}) {
   }
   renderQueue();
   renderPane();
+  onPaneShown();
 }
 
 // ---- session ------------------------------------------------------------------------------------
@@ -195,6 +199,7 @@ async function init() {
   });
   initAlerts({ open: (id) => selectConversation(id), refresh: renderQueue });
   initTransfer(APP_BASE, (frame) => ctx.send(frame));
+  initSignals((frame) => ctx.send(frame), messages);
   ui.logout.addEventListener('click', () => logout());
   ui.presence.addEventListener('change', () => {
     if (!ctx.send({ type: 'presence', status: ui.presence.value })) showNotice(t('notConnected'), 'error');

@@ -10,15 +10,16 @@ import { t } from './strings.js';
  * A conversation summary (docs/protocol.md, "Agent socket").
  * @typedef {{id: string, state?: string, locale?: string | null, language?: string | null,
  *   customer_id?: string | null, assigned_agent_id?: string | null, handoff_reason?: string | null,
- *   customer_presence?: 'online' | 'away' | 'gone',
+ *   customer_presence?: 'online' | 'away' | 'gone', customer_read_seq?: number, agent_read_seq?: number,
  *   queued_at?: string | null, last_seq?: number}} Summary
  */
 /** @typedef {{client_msg_id: string, text: string, status: 'pending' | 'failed'}} Reply */
 /**
  * A conversation this console follows. context: undefined = not loaded yet, null = none. baseSeq:
  * the last message it had when first opened (those are history, never unread).
+ * readSent: the last read receipt I sent for it.
  * @typedef {{id: string, summary: Summary, context: any, messages: Map<number, Message>,
- *   lastSeq: number, baseSeq: number, outbox: Reply[]}} Followed
+ *   lastSeq: number, baseSeq: number, outbox: Reply[], readSent?: number}} Followed
  */
 /** @typedef {{agent_id: string, display_name?: string, token: string}} Session */
 

@@ -30,6 +30,8 @@ const CONSOLE_STRINGS = {
     senderBot: 'Bot',
     senderSystem: 'System',
     noteBy: 'Private note · {agent}',
+    customerTyping: 'The customer is typing…',
+    seen: 'Seen by the customer',
     notePlaceholder: 'Private note for the team (the customer never sees it)…',
     replyPlaceholder: 'Reply to the customer…',
     addNote: 'Add note',

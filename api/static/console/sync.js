@@ -6,6 +6,7 @@ import { messageArrived, summaryArrived } from './alerts.js';
 import { messages, renderPane, renderPaneChrome } from './conversation-view.js';
 import { renderContext } from './context-panel.js';
 import { renderQueue } from './queue-list.js';
+import { onPaneShown, onRead, onShown, onTyping } from './signals.js';
 import { S, ensureConv, isMine, pruneConvs } from './state.js';
 import { hasText, t } from './strings.js';
 
@@ -55,6 +56,8 @@ export function onFrame(ctx, frame) {
     case 'message': if (frame.message) onMessage(frame.conversation_id, frame.message); break;
     case 'state': onState(frame); break;
     case 'ack': onAck(frame); break;
+    case 'typing': onTyping(frame); break;
+    case 'read': onRead(frame); break;
     case 'error': onError(ctx, frame); break;
     default: break; // unknown frames are ignored so the server can add new ones
   }
@@ -90,6 +93,7 @@ function onQueue(ctx, conversations) {
   if (S.selectedId && !S.convs.has(S.selectedId)) follow(ctx, S.selectedId);
   renderQueue();
   renderPane();
+  onPaneShown();
 }
 
 /**
@@ -142,7 +146,10 @@ function onMessage(id, message) {
   const known = conv.messages.has(seq);
   conv.messages.set(seq, message);
   if (message.client_msg_id) conv.outbox = conv.outbox.filter((i) => i.client_msg_id !== message.client_msg_id);
-  if (id === S.selectedId) messages.show(message);
+  if (id === S.selectedId) {
+    messages.show(message);
+    onShown(message);
+  }
   if (!known && messageArrived(conv, message)) renderQueue();
 }
 

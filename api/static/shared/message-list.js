@@ -7,7 +7,7 @@ import { h } from './dom.js';
 import { formatTime } from './time.js';
 
 /** @typedef {'customer' | 'bot' | 'agent' | 'system' | 'note'} Sender */
-/** @typedef {'pending' | 'delivered' | 'failed'} DeliveryStatus */
+/** @typedef {'pending' | 'delivered' | 'seen' | 'failed'} DeliveryStatus */
 /**
  * A stored message (docs/protocol.md, "Messages, sequence numbers and retries").
  * @typedef {{seq: number, sender: Sender, author_id?: string | null, text: string,
@@ -36,6 +36,30 @@ export class MessageList {
     this.bySeq = new Map();
     /** @type {Map<string, HTMLLIElement>} */
     this.byClientId = new Map();
+    /** The other side has seen my messages up to this seq (a read receipt). */
+    this.seenUpTo = 0;
+  }
+
+  /**
+   * @param {number} seq one of my stored messages
+   * @returns {DeliveryStatus}
+   */
+  storedStatus(seq) {
+    return seq <= this.seenUpTo ? 'seen' : 'delivered';
+  }
+
+  /**
+   * A read receipt: my messages up to `seq` were seen (receipts only go up).
+   * @param {number} seq
+   */
+  markSeen(seq) {
+    if (!(seq > this.seenUpTo)) return;
+    this.seenUpTo = seq;
+    for (const [n, li] of this.bySeq) {
+      if (n <= seq && li.dataset.sender === this.options.mine && li.dataset.status === 'delivered') {
+        this.setStatus(li, 'seen');
+      }
+    }
   }
 
   /**
@@ -71,7 +95,7 @@ export class MessageList {
     });
     const seq = Number(message.seq);
     li.dataset.seq = String(seq);
-    if (message.sender === this.options.mine) this.setStatus(li, 'delivered');
+    if (message.sender === this.options.mine) this.setStatus(li, this.storedStatus(seq));
     this.bySeq.set(seq, li);
     if (message.client_msg_id) this.byClientId.set(message.client_msg_id, li);
     return li;
@@ -130,7 +154,7 @@ export class MessageList {
   markDelivered(li, seq) {
     li.dataset.seq = String(seq);
     this.bySeq.set(seq, li);
-    this.setStatus(li, 'delivered');
+    this.setStatus(li, this.storedStatus(seq));
     this.place(li);
   }
 
@@ -197,6 +221,7 @@ export class MessageList {
   }
 
   clear() {
+    this.seenUpTo = 0;
     this.bySeq.clear();
     this.byClientId.clear();
     this.list.replaceChildren();
