@@ -7,6 +7,7 @@ import { readJson, writeJson } from '../shared/storage.js';
 import { resumeConversation, startConversation } from './lifecycle.js';
 import { addButtons, retireButtons } from './quick-replies.js';
 import { offerRating } from './rating.js';
+import { initSignals, onMessage, onSignal, readIfLooking } from './signals.js';
 
 /** @typedef {import('../shared/message-list.js').Message} Message */
 /** @typedef {import('../shared/live-socket.js').Frame} Frame */
@@ -41,6 +42,8 @@ export class Chat {
     this.convState = null;
     /** @type {{position: number, estimated_wait_s: number} | null} the last queue_position frame */
     this.place = null;
+    this.lastAgentSeq = 0; // the newest agent message, and the read receipt sent for it (./signals.js)
+    this.readSent = 0;
     /** @type {string | null} unauthorized | forbidden | not_found: the socket will not be retried */
     this.fatal = null;
     /** @type {{kind: 'closed' | 'fatal' | 'startFailed', code?: string} | null} */
@@ -66,6 +69,7 @@ export class Chat {
     window.addEventListener('online', () => this.live.retryNow());
     this.messages.renderEmptyHint();
     this.updateComposer();
+    initSignals(this);
   }
 
   /** Resumes the stored conversation, if there is one. @returns {boolean} whether there was one */
@@ -185,6 +189,7 @@ export class Chat {
       this.save();
       this.renderStatus();
     }
+    onMessage(this, message);
   }
 
   /** @param {Frame} frame */
@@ -245,6 +250,7 @@ export class Chat {
 
   /** @param {Frame} frame */
   onFrame(frame) {
+    onSignal(this, frame);
     switch (frame.type) {
       case 'hello':
         this.live.online();
@@ -270,6 +276,7 @@ export class Chat {
   sayPresence() {
     const here = this.panel.isOpen() && document.visibilityState === 'visible';
     this.live.send({ type: 'presence', status: here ? 'online' : 'away' });
+    readIfLooking(this);
   }
 
   // ---- conversation lifecycle: ./lifecycle.js ------------------------------------------------

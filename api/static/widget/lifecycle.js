@@ -17,6 +17,9 @@ function reset(chat) {
   chat.fatal = null;
   chat.banner = null;
   chat.buttonTitles.clear();
+  chat.lastAgentSeq = 0;
+  chat.readSent = 0;
+  chat.panel.typing.hide();
   chat.messages.clear();
   writeJson('local', chat.storeKey, null);
   chat.renderStatus();

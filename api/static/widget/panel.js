@@ -4,6 +4,7 @@
 
 import { autoGrow, bindComposer, displayName, h } from '../shared/dom.js';
 import { MessageList } from '../shared/message-list.js';
+import { TypingLine } from '../shared/typing.js';
 import { WIDGET_STRINGS, hasString } from '../shared/strings.js';
 import { RatingForm } from './rating.js';
 
@@ -54,6 +55,10 @@ export class Panel {
     this.inputLabel = h('label', { for: 'chat-input', className: 'visually-hidden' });
     this.input = h('textarea', { id: 'chat-input', 'data-testid': 'chat-input', rows: 1, maxlength: 2000, dir: 'auto' });
     this.send = h('button', { type: 'submit', className: 'btn btn-primary', id: 'send-button', 'data-testid': 'send-button' });
+    /** Who is typing: the agent, or the assistant during its turn (./signals.js). */
+    this.typing = new TypingLine(h('p', {
+      id: 'typing-indicator', className: 'typing-line', 'data-testid': 'typing-indicator', role: 'status',
+    }));
     this.composer = h('form', { id: 'composer', className: 'composer', autocomplete: 'off' },
       this.inputLabel, this.input, this.send);
     /** Asks for a rating once the conversation is closed (./rating.js; Chat decides when). */
@@ -64,7 +69,7 @@ export class Panel {
     },
     h('header', { className: 'widget-header' }, this.title,
       h('div', { className: 'status-row' }, this.status, this.connection)),
-    this.list, this.rating.element, this.banner, this.composer);
+    this.list, this.rating.element, this.banner, this.typing.element, this.composer);
     this.launcher = h('button', {
       type: 'button', className: 'launcher', id: 'launcher', 'data-testid': 'widget-launcher',
       'aria-controls': 'widget-panel', 'aria-expanded': 'false',
@@ -77,6 +82,7 @@ export class Panel {
       },
       statusLabel: (status) => {
         if (status === 'delivered') return { text: '✓', title: t('delivered') };
+        if (status === 'seen') return { text: '✓✓', title: t('seen') };
         return { text: status === 'pending' ? t('sending') : status === 'failed' ? t('failed') : '' };
       },
       locale,
