@@ -80,6 +80,8 @@ class AgentSession:
                     and summary.get("state") == "assigned" and summary.get("id") not in self.streams):
                 # Routed to this agent: their console follows it at once (context, messages, live).
                 await self.open(str(summary["id"]))
+        elif kind == "approval":  # a tool request waiting for, or decided by, a supervisor (handoff/tools)
+            await self.sender.send({k: v for k, v in event.items() if k != "channel"})
 
     async def handle(self, raw: str) -> None:
         try:

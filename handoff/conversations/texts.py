@@ -54,6 +54,43 @@ SYSTEM_MESSAGES: dict[str, dict[str, str]] = {
         "id": "Percakapan ini sudah ditutup. Terima kasih telah menghubungi kami.",
         "he": "השיחה נסגרה. תודה שפנית אלינו.",
     },
+    # What an agent's tool did (handoff/tools), once it is applied.
+    "tool_refund": {
+        "en": "A refund of {amount} for order {order_id} was issued. It goes back to the original payment method.",
+        "id": "Pengembalian dana sebesar {amount} untuk pesanan {order_id} telah diproses, "
+              "ke metode pembayaran semula.",
+        "he": "בוצע החזר כספי של {amount} עבור הזמנה {order_id}, לאמצעי התשלום המקורי.",
+    },
+    "tool_credit": {
+        "en": "A credit of {amount} was added to your account.",
+        "id": "Kredit sebesar {amount} telah ditambahkan ke akun Kakak.",
+        "he": "זיכוי של {amount} נוסף לחשבון שלך.",
+    },
+    "tool_cancel_order": {
+        "en": "Order {order_id} was cancelled.",
+        "id": "Pesanan {order_id} telah dibatalkan.",
+        "he": "הזמנה {order_id} בוטלה.",
+    },
+    "tool_change_address": {
+        "en": "The delivery address of order {order_id} was changed to: {address}",
+        "id": "Alamat pengiriman pesanan {order_id} telah diubah menjadi: {address}",
+        "he": "כתובת המשלוח של הזמנה {order_id} שונתה ל: {address}",
+    },
+    "tool_resend_invoice": {
+        "en": "Invoice {invoice_id} was sent to your e-mail address again.",
+        "id": "Tagihan {invoice_id} telah dikirim ulang ke alamat e-mail Kakak.",
+        "he": "חשבונית {invoice_id} נשלחה שוב לכתובת המייל שלך.",
+    },
+    "tool_pause_subscription": {
+        "en": "Subscription {subscription_id} is paused until {paused_until}.",
+        "id": "Langganan {subscription_id} dijeda sampai {paused_until}.",
+        "he": "המנוי {subscription_id} מושהה עד {paused_until}.",
+    },
+    "tool_cancel_subscription": {
+        "en": "Subscription {subscription_id} was cancelled; it runs until {ends_on}.",
+        "id": "Langganan {subscription_id} telah dibatalkan; tetap berjalan sampai {ends_on}.",
+        "he": "המנוי {subscription_id} בוטל; הוא בתוקף עד {ends_on}.",
+    },
 }
 
 

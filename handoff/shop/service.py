@@ -291,3 +291,93 @@ async def update_customer(*, session: AsyncSession, customer_id: str, changes: d
 
 async def products(*, session: AsyncSession) -> list[dict[str, Any]]:
     return [dict(p.data) for p in await session.scalars(select(Product).order_by(Product.sku))]
+
+
+# --- the agents' tools (handoff/tools): the same records and rules, with a person's authority ------
+
+def paid_total(invoice: dict[str, Any]) -> float:
+    """What the customer actually paid on an invoice (a duplicate charge counts twice)."""
+    return round(sum(float(p.get("amount", 0.0)) for p in invoice.get("payments") or []), 2)
+
+
+def refunded_total(invoice: dict[str, Any]) -> float:
+    """Everything refunded (or on its way back) on an invoice: the agents' refunds are listed in
+    `refunds`; a refund the shop recorded before that list existed is the single `refund`."""
+    if "refunds" in invoice:
+        return round(sum(float(r.get("amount", 0.0)) for r in invoice["refunds"]), 2)
+    return round(float((invoice.get("refund") or {}).get("amount", 0.0)), 2)
+
+
+def check_refund(invoice: dict[str, Any], amount: float) -> float:
+    """What is left to refund on the invoice, if `amount` fits in it; else the rule it breaks."""
+    currency, invoice_id = invoice.get("currency", "USD"), invoice.get("invoice_id")
+    paid, refunded = paid_total(invoice), refunded_total(invoice)
+    left = round(paid - refunded, 2)
+    if amount > left:
+        raise ShopRuleViolation("above_paid", f"at most {left:.2f} {currency} of invoice {invoice_id} can be refunded "
+                                              f"(paid {paid:.2f}, already refunded {refunded:.2f}); "
+                                              f"{amount:.2f} asked")
+    return left
+
+
+async def invoice_row(*, session: AsyncSession, invoice_id: str, lock: bool = False) -> Invoice | None:
+    query = select(Invoice).where(Invoice.invoice_id == invoice_id).execution_options(populate_existing=True)
+    # FOR UPDATE on PostgreSQL: two refunds of one invoice are checked one after the other.
+    return await session.scalar(query.with_for_update() if lock else query)
+
+
+async def refund_invoice(*, session: AsyncSession, invoice_id: str, amount: float, by: str, reason: str,
+                         clock: Clock) -> dict[str, Any]:
+    """A refund an agent issues: at most what was paid on the invoice less what was already refunded."""
+    invoice = await invoice_row(session=session, invoice_id=invoice_id, lock=True)
+    if invoice is None:
+        raise LookupError(invoice_id)
+    data = dict(invoice.data)
+    currency = str(data.get("currency", "USD"))
+    try:
+        left = check_refund(data, amount)
+    except ShopRuleViolation:
+        await session.rollback()
+        raise
+    refund = {"amount": round(amount, 2), "status": "pending", "requested_on": clock.today().isoformat(),
+              "reason": reason, "by": by}
+    earlier = data["refunds"] if "refunds" in data else ([data["refund"]] if data.get("refund") else [])
+    data["refunds"] = [*earlier, refund]
+    data["refund"] = refund  # the latest, where the bot and the console look
+    if round(left - amount, 2) <= 0:
+        data["status"] = "refunded"
+    invoice.data = data
+    await session.commit()
+    return {"invoice_id": invoice_id, "order_id": invoice.order_id, "currency": currency, "refund": refund,
+            "refunded_total": refunded_total(data), "paid_total": paid_total(data)}
+
+
+async def add_credit(*, session: AsyncSession, customer_id: str, amount: float, by: str, reason: str,
+                     clock: Clock) -> dict[str, Any]:
+    """Account credit in the customer's currency: a balance and its history on the customer's record."""
+    query = select(Customer).where(Customer.customer_id == customer_id).execution_options(populate_existing=True)
+    customer = await session.scalar(query.with_for_update())
+    if customer is None:
+        raise LookupError(customer_id)
+    data = dict(customer.data)
+    currency = str(data.get("currency", "USD"))
+    credit = dict(data.get("credit") or {"balance": 0.0, "currency": currency, "history": []})
+    entry = {"amount": round(amount, 2), "on": clock.today().isoformat(), "reason": reason, "by": by}
+    credit["balance"] = round(float(credit.get("balance", 0.0)) + amount, 2)
+    credit["history"] = [*credit.get("history", []), entry]
+    data["credit"] = credit
+    customer.data = data
+    await session.commit()
+    return {"customer_id": customer_id, "currency": currency, "credit": entry, "balance": credit["balance"]}
+
+
+async def resend_invoice(*, session: AsyncSession, invoice_id: str, clock: Clock) -> dict[str, Any]:
+    """Sends the invoice to the customer's e-mail again (recorded; the demo shop sends no mail)."""
+    invoice = await invoice_row(session=session, invoice_id=invoice_id)
+    if invoice is None:
+        raise LookupError(invoice_id)
+    if invoice.data.get("status") == "void":
+        raise ShopRuleViolation("invoice_void", f"invoice {invoice_id} is void")
+    invoice.data = {**invoice.data, "resent_on": clock.today().isoformat()}
+    await session.commit()
+    return {"invoice_id": invoice_id, "order_id": invoice.order_id, "resent_on": invoice.data["resent_on"]}

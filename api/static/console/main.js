@@ -8,6 +8,7 @@ import { LiveSocket, newClientMsgId, wsUrl } from '../shared/live-socket.js';
 import { loadMeta } from '../shared/meta.js';
 import { readJson, writeJson } from '../shared/storage.js';
 import { clearAlerts, initAlerts, markRead } from './alerts.js';
+import { initApprovals, startApprovals, stopApprovals } from './approvals.js';
 import {
   initConversationView, messages, renderPane, renderPaneChrome, showPendingReply,
 } from './conversation-view.js';
@@ -17,6 +18,7 @@ import { initSignals, onPaneShown } from './signals.js';
 import { S, ensureConv, isMine, pruneConvs, selectedConv } from './state.js';
 import { t } from './strings.js';
 import { follow, onFrame } from './sync.js';
+import { initTools, renderTools } from './tools.js';
 import { initTransfer } from './transfer.js';
 
 /** @typedef {import('./state.js').Session} Session */
@@ -60,7 +62,10 @@ const live = new LiveSocket({
     // Presence is the agent's own (online: new conversations are routed to them), set from here.
     if (frame.type === 'hello' && frame.agent) ui.presence.value = frame.agent.presence;
     if (frame.type === 'presence') ui.presence.value = frame.status;
+    if (frame.type === 'hello') startApprovals(frame.agent);
     onFrame(ctx, frame);
+    // The tools panel follows whether the conversation on screen is mine (and its context).
+    if (['queue', 'queue_update', 'conversation', 'state', 'claimed'].includes(frame.type)) renderTools();
   },
   onPhase: (phase) => { ui.connection.textContent = t(phase); },
   canConnect: () => Boolean(S.session),
@@ -153,6 +158,7 @@ function selectConversation(id, { resume = true } = {}) {
   renderQueue();
   renderPane();
   onPaneShown();
+  renderTools();
 }
 
 // ---- session ------------------------------------------------------------------------------------
@@ -183,6 +189,8 @@ function logout(message = '') {
   S.claiming.clear();
   S.selectedId = null;
   clearAlerts();
+  stopApprovals();
+  renderTools();
   ui.connection.textContent = '';
   ui.appView.hidden = true;
   ui.logout.hidden = true;
@@ -199,6 +207,8 @@ async function init() {
   });
   initAlerts({ open: (id) => selectConversation(id), refresh: renderQueue });
   initTransfer(APP_BASE, (frame) => ctx.send(frame));
+  initTools(APP_BASE);
+  initApprovals((id) => selectConversation(id));
   initSignals((frame) => ctx.send(frame), messages);
   ui.logout.addEventListener('click', () => logout());
   ui.presence.addEventListener('change', () => {

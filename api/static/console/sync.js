@@ -3,12 +3,14 @@
    views. */
 
 import { messageArrived, summaryArrived } from './alerts.js';
+import { approvalArrived } from './approvals.js';
 import { messages, renderPane, renderPaneChrome } from './conversation-view.js';
 import { renderContext } from './context-panel.js';
 import { renderQueue } from './queue-list.js';
 import { onPaneShown, onRead, onShown, onTyping } from './signals.js';
 import { S, ensureConv, isMine, pruneConvs } from './state.js';
 import { hasText, t } from './strings.js';
+import { toolRequestArrived } from './tools.js';
 
 /** @typedef {import('../shared/live-socket.js').Frame} Frame */
 /** @typedef {import('./state.js').Summary} Summary */
@@ -59,6 +61,12 @@ export function onFrame(ctx, frame) {
     case 'typing': onTyping(frame); break;
     case 'read': onRead(frame); break;
     case 'error': onError(ctx, frame); break;
+    case 'approval': // a tool request waiting for a supervisor, decided or applied (console/tools.js)
+      if (frame.request) {
+        toolRequestArrived(frame.request);
+        approvalArrived(frame.request);
+      }
+      break;
     default: break; // unknown frames are ignored so the server can add new ones
   }
 }

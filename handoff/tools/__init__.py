@@ -1,0 +1,1 @@
+"""Tools the agent is empowered to use on the customer's records (refund, credit, cancel, ...)."""
