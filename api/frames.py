@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError
 
 from handoff.agents.enums import Presence, Skill
+from handoff.assist.enums import SuggestionOutcome
 from handoff.conversations.enums import CustomerPresence, Resolution
 
 ClientMsgId = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
@@ -67,6 +68,15 @@ class AgentRead(_Frame):
     seq: Seq
 
 
+class DecideSuggestion(_Frame):
+    """What the agent did with an assist suggestion (sent, edited, tool, ignored)."""
+
+    type: Literal["suggestion"]
+    conversation_id: ConversationId
+    suggestion_id: Annotated[int, Field(ge=1, le=2**31 - 1)]
+    outcome: SuggestionOutcome
+
+
 class Ping(_Frame):
     type: Literal["ping"]
 
@@ -112,7 +122,7 @@ class HandBack(_Frame):
 CustomerFrame = Annotated[SendMessage | Resume | Ping | CustomerPresenceFrame | CustomerTyping | CustomerRead,
                           Field(discriminator="type")]
 AgentFrame = Annotated[SendMessage | Note | Resume | Ping | Claim | Close | HandBack | SetPresence | Transfer
-                       | AgentTyping | AgentRead,
+                       | AgentTyping | AgentRead | DecideSuggestion,
                        Field(discriminator="type")]
 customer_frames: TypeAdapter[Any] = TypeAdapter(CustomerFrame)
 agent_frames: TypeAdapter[Any] = TypeAdapter(AgentFrame)

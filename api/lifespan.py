@@ -12,6 +12,7 @@ from fastapi import FastAPI
 
 from bot.client import RasaClient
 from handoff.agents import service as agent_service
+from handoff.canned import service as canned_service
 from handoff.clock import Clock
 from handoff.config import Settings
 from handoff.database import create_engine, create_sessionmaker
@@ -50,6 +51,8 @@ def lifespan_for(settings: Settings):  # type: ignore[no-untyped-def]
             clock = Clock(settings.fixed_today(date.fromisoformat(as_of) if as_of else None),
                           None if settings.wall_clock == "system" else datetime.fromisoformat(settings.wall_clock))
             await agent_service.seed(session=session, agents=settings.agents_to_seed(), clock=clock)
+            if settings.load_demo_data and await canned_service.seed(session=session, clock=clock):
+                log.info("loaded the demo canned responses")
         broker = create_broker(settings.broker_url, settings.subscriber_queue_size)
         await broker.connect()
         bot = RasaClient(settings.rasa_url, settings.rasa_token, settings.rasa_timeout_s)

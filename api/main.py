@@ -7,7 +7,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from api.lifespan import lifespan_for
-from api.routers import admin, agent, health, meta, pages, shop, tools, widget, ws_agent, ws_customer
+from api.routers import admin, agent, assist, canned, health, meta, pages, shop, tools, widget, ws_agent, ws_customer
 from api.routers.pages import STATIC
 from handoff.config import Settings
 
@@ -17,7 +17,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="Shopbot handoff service", version="0.1.0", lifespan=lifespan_for(settings),
                   description="Customer widget, agent console and shop API of the support assistant. "
                               "Websocket frames are documented in docs/protocol.md.")
-    for module in (health, meta, widget, agent, admin, shop, tools, ws_customer, ws_agent, pages):
+    for module in (health, meta, widget, agent, canned, assist, admin, shop, tools, ws_customer, ws_agent, pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     if settings.widget_origins:

@@ -5,12 +5,14 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from handoff.agents import models as agent_models
+from handoff.assist import models as assist_models
+from handoff.canned import models as canned_models
 from handoff.conversations import models as conversation_models
 from handoff.database import Base
 from handoff.shop import models as shop_models
 from handoff.tools import models as tool_models
 
-MODEL_MODULES = (agent_models, conversation_models, shop_models, tool_models)
+MODEL_MODULES = (agent_models, assist_models, canned_models, conversation_models, shop_models, tool_models)
 
 
 async def create_all(engine: AsyncEngine) -> None:

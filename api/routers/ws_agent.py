@@ -15,6 +15,7 @@ from api.throttle import Throttle
 from handoff import security
 from handoff.agents import service as agent_service
 from handoff.agents.schemas import AgentPublic
+from handoff.assist import flows as assist_flows
 from handoff.conversations import flows, signals
 from handoff.conversations import service as conversation_service
 from handoff.conversations.enums import HandoffReason
@@ -70,6 +71,8 @@ class AgentSession:
             stream = self.streams.get(event["conversation_id"])
             if stream is not None:
                 await stream.deliver(event["message"])
+        elif kind == "suggestion":  # agent assist for a customer turn (team channel)
+            await self.sender.send({k: v for k, v in event.items() if k != "channel"})
         elif kind in ("typing", "read"):
             if not (event.get("who") == "agent" and event.get("agent_id") == self.agent_id):  # not my own echo
                 await self.sender.send({k: v for k, v in event.items() if k != "channel"})
@@ -137,6 +140,10 @@ class AgentSession:
                     await signals.agent_typing(rt, cid, self.agent_id)
             case frames.AgentRead(conversation_id=cid, seq=seq):
                 await signals.agent_read(rt, cid, self.agent_id, seq)
+            case frames.DecideSuggestion(conversation_id=cid, suggestion_id=sid, outcome=outcome):
+                recorded = await assist_flows.decide(rt, cid, self.agent_id, sid, outcome)
+                await self.sender.send({"type": "suggestion_decided", "conversation_id": cid, "suggestion_id": sid,
+                                        "outcome": outcome.value, "recorded": recorded})
             case frames.HandBack(conversation_id=cid):
                 await flows.hand_back(rt, cid, self.agent_id)
 

@@ -13,6 +13,7 @@ from api.deps import ws_runtime
 from api.streams import MessageStream, SocketSender, receive_frames
 from api.throttle import Throttle
 from handoff import security
+from handoff.assist import flows as assist_flows
 from handoff.conversations import flows, presence, signals
 from handoff.conversations import service as conversation_service
 from handoff.conversations.enums import ConversationState, CustomerPresence
@@ -84,6 +85,7 @@ async def _handle(rt: Runtime, raw: str, conversation_id: str, stream: MessageSt
                            "duplicate": not created})
         if created:
             await flows.route_to_bot(rt, message)
+            assist_flows.schedule(rt, message)  # with a person on the chat: NLU-only suggestions for them
 
 
 @router.websocket("/ws/customer/{conversation_id}")

@@ -6,6 +6,7 @@
 import { byId, displayName } from '../shared/dom.js';
 import { ApiError, changeAgent, createAgent, listAgents, loadAdminMeta } from './api.js';
 import { editingId, initAgentForm, setChoices, startAdd, startEdit } from './agent-form.js';
+import { clearCanned, initCannedEditor, loadCanned } from './canned-editor.js';
 import { forgetSession, hideLogin, initLogin, showLogin, storedSession } from './session.js';
 import { t } from './strings.js';
 import { clearTeam, initTeamTable, markEditing, renderTeam } from './team-table.js';
@@ -75,6 +76,7 @@ function handleAuth(err) {
 /** Signed in, but the admin API refuses this account: say so, show nothing of the team. */
 function refuse() {
   clearTeam();
+  clearCanned();
   ui.team.hidden = true;
   ui.refusedText.textContent = t('adminsOnly', { name: sessionName() });
   ui.refused.hidden = false;
@@ -104,6 +106,7 @@ async function loadTeam(changedId = null) {
     ui.refused.hidden = true;
     renderTeam(agents, meta, { editingId: editingId(), changedId });
     ui.team.hidden = false;
+    loadCanned(meta);
   } catch (err) {
     if (!(err instanceof ApiError)) throw err;
     if (handleAuth(err)) return;
@@ -145,6 +148,7 @@ function logout(message = '') {
   forgetSession();
   session = null;
   clearTeam();
+  clearCanned();
   if (meta) startAdd('');
   ui.team.hidden = true;
   ui.refused.hidden = true;
@@ -156,6 +160,7 @@ function logout(message = '') {
 function init() {
   initLogin(APP_BASE, start);
   initTeamTable(edit);
+  initCannedEditor({ base: APP_BASE, token: () => session?.token || '', handled: handleAuth, notice: showNotice });
   initAgentForm({
     create: (body) => createAgent(APP_BASE, session?.token || '', body),
     change: (agentId, body) => changeAgent(APP_BASE, session?.token || '', agentId, body),

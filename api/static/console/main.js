@@ -9,6 +9,8 @@ import { loadMeta } from '../shared/meta.js';
 import { readJson, writeJson } from '../shared/storage.js';
 import { clearAlerts, initAlerts, markRead } from './alerts.js';
 import { initApprovals, startApprovals, stopApprovals } from './approvals.js';
+import { initAssist, renderAssist, replySent } from './assist.js';
+import { initCanned } from './canned.js';
 import {
   initConversationView, messages, renderPane, renderPaneChrome, showPendingReply,
 } from './conversation-view.js';
@@ -65,7 +67,10 @@ const live = new LiveSocket({
     if (frame.type === 'hello') startApprovals(frame.agent);
     onFrame(ctx, frame);
     // The tools panel follows whether the conversation on screen is mine (and its context).
-    if (['queue', 'queue_update', 'conversation', 'state', 'claimed'].includes(frame.type)) renderTools();
+    if (['queue', 'queue_update', 'conversation', 'state', 'claimed'].includes(frame.type)) {
+      renderTools();
+      renderAssist();
+    }
   },
   onPhase: (phase) => { ui.connection.textContent = t(phase); },
   canConnect: () => Boolean(S.session),
@@ -125,6 +130,7 @@ function reply(text) {
   showPendingReply(item);
   // If offline it is sent after reconnecting, with the same client_msg_id.
   ctx.send({ type: 'message', conversation_id: conv.id, client_msg_id: item.client_msg_id, text });
+  replySent(text);
   return true;
 }
 
@@ -159,6 +165,7 @@ function selectConversation(id, { resume = true } = {}) {
   renderPane();
   onPaneShown();
   renderTools();
+  renderAssist();
 }
 
 // ---- session ------------------------------------------------------------------------------------
@@ -206,10 +213,12 @@ async function init() {
     claim, reply, note, handback: () => sendAction('handback'), close: () => sendAction('close'),
   });
   initAlerts({ open: (id) => selectConversation(id), refresh: renderQueue });
-  initTransfer(APP_BASE, (frame) => ctx.send(frame));
+  initTransfer(APP_BASE, (frame) => ctx.send(/** @type {import('../shared/live-socket.js').Frame} */ (frame)));
   initTools(APP_BASE);
+  initCanned(APP_BASE);
   initApprovals((id) => selectConversation(id));
   initSignals((frame) => ctx.send(frame), messages);
+  initAssist((frame) => ctx.send(frame));
   ui.logout.addEventListener('click', () => logout());
   ui.presence.addEventListener('change', () => {
     if (!ctx.send({ type: 'presence', status: ui.presence.value })) showNotice(t('notConnected'), 'error');

@@ -11,6 +11,7 @@ import { t } from './strings.js';
  * @typedef {{id: string, state?: string, locale?: string | null, language?: string | null,
  *   customer_id?: string | null, assigned_agent_id?: string | null, handoff_reason?: string | null,
  *   customer_presence?: 'online' | 'away' | 'gone', customer_read_seq?: number, agent_read_seq?: number,
+ *   contact_email?: string | null,
  *   queued_at?: string | null, last_seq?: number}} Summary
  */
 /** @typedef {{client_msg_id: string, text: string, status: 'pending' | 'failed'}} Reply */

@@ -4,6 +4,7 @@
 
 import { messageArrived, summaryArrived } from './alerts.js';
 import { approvalArrived } from './approvals.js';
+import { suggestionArrived } from './assist.js';
 import { messages, renderPane, renderPaneChrome } from './conversation-view.js';
 import { renderContext } from './context-panel.js';
 import { renderQueue } from './queue-list.js';
@@ -59,6 +60,7 @@ export function onFrame(ctx, frame) {
     case 'state': onState(frame); break;
     case 'ack': onAck(frame); break;
     case 'typing': onTyping(frame); break;
+    case 'suggestion': if (frame.suggestion) suggestionArrived(frame.suggestion); break;
     case 'read': onRead(frame); break;
     case 'error': onError(ctx, frame); break;
     case 'approval': // a tool request waiting for a supervisor, decided or applied (console/tools.js)
@@ -110,7 +112,7 @@ function onQueue(ctx, conversations) {
  */
 function onQueueUpdate(ctx, summary) {
   summaryArrived(knownSummary(summary.id), summary);
-  if (['queued', 'ticket', 'assigned'].includes(summary.state)) S.queue.set(summary.id, summary);
+  if (['queued', 'ticket', 'assigned'].includes(summary.state || '')) S.queue.set(summary.id, summary);
   else S.queue.delete(summary.id);
   // My own claim: the server opens the conversation for this socket, so no resume is needed.
   const claimedHere = S.claiming.has(summary.id) && isMine(summary);
@@ -134,7 +136,7 @@ function onConversation(summary, context) {
   if (conv.context === undefined) conv.baseSeq = Math.max(conv.baseSeq, summary.last_seq || 0);
   conv.summary = summary;
   conv.context = context ?? null;
-  if (['queued', 'ticket', 'assigned'].includes(summary.state)) S.queue.set(summary.id, summary);
+  if (['queued', 'ticket', 'assigned'].includes(summary.state || '')) S.queue.set(summary.id, summary);
   renderQueue();
   if (summary.id === S.selectedId) {
     renderPaneChrome();

@@ -83,6 +83,29 @@ export function describe(r) {
   return `${kind}${money}${usd}${record ? ` · ${record}` : ''}${p.months ? ` · ${p.months} mo` : ''}`;
 }
 
+/**
+ * Agent assist's "open the tool": the form set to `kind` with the suggested records and amount.
+ * @param {string} kind
+ * @param {Record<string, any>} prefill order_id, invoice_id, subscription_id, amount
+ */
+export function prefillTool(kind, prefill) {
+  renderTools();
+  const form = /** @type {HTMLFormElement | null} */ (panel.querySelector('form.tool-form'));
+  if (!form || !(kind in KINDS)) return;
+  const select = /** @type {HTMLSelectElement} */ (form.elements.namedItem('kind'));
+  select.value = kind;
+  select.dispatchEvent(new Event('change'));
+  const fields = { order: prefill.order_id, invoice: prefill.invoice_id, subscription: prefill.subscription_id,
+    amount: prefill.amount };
+  for (const [name, value] of Object.entries(fields)) {
+    const el = /** @type {HTMLInputElement | null} */ (form.elements.namedItem(name));
+    if (el && value != null) el.value = String(value);
+  }
+  const details = panel.querySelector('details');
+  if (details) details.open = true;
+  select.focus();
+}
+
 /** @param {URL} appBase */
 export function initTools(appBase) {
   base = appBase;

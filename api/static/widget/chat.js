@@ -263,7 +263,7 @@ export class Chat {
       case 'message': if (frame.message) this.onServerMessage(frame.message); break;
       case 'ack': this.onAck(frame); break;
       case 'state': this.setConvState(frame.state, frame.assigned_agent_id); break;
-      case 'queue_position': this.place = frame; this.renderStatus(); break;
+      case 'queue_position': this.place = /** @type {any} */ (frame); this.renderStatus(); break;
       case 'error': this.onErrorFrame(frame); break;
       default: break; // unknown frames are ignored so the server can add new ones
     }

@@ -1,0 +1,1 @@
+"""Canned responses: reusable replies per language, with placeholders filled from the handoff context."""
