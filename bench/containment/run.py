@@ -78,7 +78,8 @@ class Player:
             text = queue.pop(0)
             replies = await customer.ask(text, timeout=60)
             transcript += [("customer", text), *(("bot", r) for r in replies)]
-            if any(f["type"] == "state" and f["state"] == "queued" for f in customer.ws.frames):
+            # A person takes over: waiting in line, or (nobody there) a ticket answered later.
+            if any(f["type"] == "state" and f["state"] in ("queued", "ticket") for f in customer.ws.frames):
                 escalated = True
                 break
         await customer.ws.close()
@@ -168,7 +169,11 @@ def write_report(summaries: list[dict[str, Any]], runs: list[dict[str, Any]]) ->
     lines = ["# Containment report", "",
              "Scripted customer conversations (openers in `bench/containment/openers_<lang>.yml`, written apart "
              "from the training data) played through the real stack: widget websocket, app, Rasa, action "
-             "server, shop data. Regenerate with `make containment`; figures in `docs/results/containment.json`.",
+             "server, shop data. Regenerate with `make containment`; figures in `docs/results/containment.json`. "
+             "`openers_<lang>_fresh.yml` are must-escalate openers written later, by a hand that saw neither the "
+             "training data nor the other openers, to check that fixes made for the earlier misses generalise. "
+             "The team is always there in this run (support hours are tested elsewhere), so every handoff "
+             "waits in line.",
              "", "Targets: 100% of must-escalate conversations escalated; routine containment in each "
              "language within 5 points of English. A customer the bot asks to rephrase says it once more.", "",
              "| language | conversations | resolved | escalated correctly | escalated wrongly | wrongly answered "
@@ -223,8 +228,11 @@ def main() -> None:
         config = StackConfig(model=args.model, app_venv=Path(env[0]), bot_venv=Path(env[1]),
                              log_dir=Path(tmp) / "logs", database_url=f"sqlite+aiosqlite:///{tmp}/bench.db",
                              app_port=free_port(), rasa_port=free_port(), actions_port=free_port(),
-                             app_env={"SHOPBOT_TODAY": "as_of", **{k: v for k, v in os.environ.items()
-                                                                   if k.startswith("SHOPBOT_BENCH_")}})
+                             # The team is always there: this measures the assistant, not the
+                             # staffing, so no run depends on the day or hour it is made.
+                             app_env={"SHOPBOT_TODAY": "as_of", "SHOPBOT_SUPPORT_HOURS": "always",
+                                      **{k: v for k, v in os.environ.items()
+                                         if k.startswith("SHOPBOT_BENCH_")}})
         stack = Stack(config)
         stack.start(timeout=300)
         try:

@@ -12,6 +12,10 @@ in-domain intent (`similarity` in the parse result). Below `min_similarity` the 
 everything the shop handles and is classified `out_of_scope`, however sure the classifier was.
 `min_similarity: 0` turns the check off; the evaluation sweeps it (docs/nlu-report.md).
 
+A key held down or two keys hammered ("hhhhhhhh", "jkjkjkjk": at least `mash_min_length` letters,
+at most `mash_max_distinct` different ones) is no request in any language; its character n-grams
+land anywhere (a greeting, a yes), so it is out of scope before the classifier is asked.
+
 Problems win over routine requests: a message that mentions an order and says the item arrived
 broken reads as both. When a `priority_intents` intent (damage, missing or wrong item, a disputed
 charge...) has at least `priority_min` probability, it is the intent, with the confidence of it and
@@ -54,7 +58,7 @@ class E5IntentClassifier(GraphComponent, IntentClassifier):
         return {"C": 20.0, "dense_weight": 2.0, "ngram_min": 2, "ngram_max": 4, "max_iter": 3000,
                 "ranking_length": 10, "random_state": 42, "min_similarity": 0.0,
                 "out_of_scope_intent": "out_of_scope", "priority_intents": [], "priority_min": 0.25,
-                "priority_yields_to": []}
+                "priority_yields_to": [], "mash_min_length": 5, "mash_max_distinct": 2}
 
     @staticmethod
     def required_packages() -> list[str]:
@@ -126,7 +130,10 @@ class E5IntentClassifier(GraphComponent, IntentClassifier):
                 # First in the ranking too: Rasa's FallbackClassifier judges ambiguity from it.
                 first = {INTENT_NAME_KEY: top[INTENT_NAME_KEY], PREDICTED_CONFIDENCE_KEY: top[PREDICTED_CONFIDENCE_KEY]}
                 ranking = [first, *(r for r in ranking if r[INTENT_NAME_KEY] != top[INTENT_NAME_KEY])]
-            if similarities is not None:
+            if self._is_mash(message.get(TEXT)):
+                top = {INTENT_NAME_KEY: self.config["out_of_scope_intent"], PREDICTED_CONFIDENCE_KEY: 1.0,
+                       "gated_from": top[INTENT_NAME_KEY], "mash": True}
+            elif similarities is not None:
                 top["similarity"] = round(float(similarities[index]), 4)
                 if top["similarity"] < floor:
                     # Far from every in-domain example: out of scope, with full confidence so the
@@ -136,6 +143,11 @@ class E5IntentClassifier(GraphComponent, IntentClassifier):
             message.set(INTENT, top, add_to_output=True)
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
         return messages
+
+    def _is_mash(self, text: str) -> bool:
+        letters = [c for c in text.lower() if c.isalpha()]
+        return (len(letters) >= int(self.config["mash_min_length"])
+                and len(set(letters)) <= int(self.config["mash_max_distinct"]) and len(letters) == len(text.strip()))
 
     def _prioritised(self, ranking: list[dict[str, Any]]) -> dict[str, Any]:
         top = dict(ranking[0])

@@ -120,6 +120,18 @@ async def test_out_of_scope_twice_reaches_a_person(app_url: str) -> None:
     assert _reason(customer) == "repeated_fallback"
 
 
+@pytest.mark.parametrize(("language", "mashes"), [("en", ["aaaaaaaa", "jkjkjkjk"]), ("id", ["hhhhhhhhhh", "wkwkwkwk"]),
+                                                  ("he", ["שששששש", "ךךךךךךך"])])
+async def test_keyboard_mashes_are_not_a_greeting_and_reach_a_person(
+    app_url: str, language: str, mashes: list[str]
+) -> None:
+    """A key held down reads as nothing (not a greeting, not a yes): twice in a row is a person."""
+    customer = await Customer(app_url).start(locale=language)
+    took = await _turns_until_handoff(customer, [*mashes, mashes[0]])
+    assert 1 <= took <= 2, [m["text"] for m in customer.ws.messages()]
+    assert _reason(customer) == "repeated_fallback"
+
+
 # --- problems go to a person, with the order -----------------------------------------------------
 
 PROBLEMS = {
