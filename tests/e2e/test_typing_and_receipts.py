@@ -47,8 +47,9 @@ async def test_typing_and_read_receipts_both_ways(app_url: str) -> None:
         n = len(customer.ws.frames)
         await customer.ws.send(bad)
         assert (await customer.ws.wait_for(lambda f: f["type"] == "error", start=n))["code"] == "invalid_frame"
+    n = len(customer.ws.frames)
     await customer.ws.send({"type": "ping"})
-    await customer.ws.wait_for(lambda f: f["type"] == "pong", start=start)
+    await customer.ws.wait_for(lambda f: f["type"] == "pong", start=n)
 
     # Only the assigned agent types or reads as "the agent".
     n = len(alice.ws.frames)
