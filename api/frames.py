@@ -11,6 +11,14 @@ from handoff.agents.enums import Presence, Skill
 from handoff.assist.enums import SuggestionOutcome
 from handoff.conversations.enums import CustomerPresence, Resolution
 
+# Every integer a client sends is bounded: our ids and sequence numbers stay far below 2**31, and an
+# unbounded Python int (2**70) would overflow in the database driver mid-request (a dropped socket)
+# rather than be refused.
+INT_MAX = 2**31 - 1
+# Frames are flat objects; anything nested deeper is refused before json.loads can recurse on it.
+MAX_DEPTH = 8
+
+Seq = Annotated[int, Field(ge=0, le=INT_MAX)]
 ClientMsgId = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
 ConversationId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 
@@ -37,11 +45,8 @@ class Note(_Frame):
 
 class Resume(_Frame):
     type: Literal["resume"]
-    last_seq: Annotated[int, Field(ge=0)]
+    last_seq: Seq
     conversation_id: ConversationId | None = None
-
-
-Seq = Annotated[int, Field(ge=0, le=2**31 - 1)]
 
 
 class CustomerTyping(_Frame):
@@ -73,7 +78,7 @@ class DecideSuggestion(_Frame):
 
     type: Literal["suggestion"]
     conversation_id: ConversationId
-    suggestion_id: Annotated[int, Field(ge=1, le=2**31 - 1)]
+    suggestion_id: Annotated[int, Field(ge=1, le=INT_MAX)]
     outcome: SuggestionOutcome
 
 
@@ -135,19 +140,56 @@ class FrameError(Exception):
         self.detail = detail
 
 
+def nested_too_deep(raw: str, limit: int = MAX_DEPTH) -> bool:
+    """Whether the JSON text opens more than `limit` arrays/objects inside each other (brackets in
+    strings do not count). A linear scan, no recursion, so a 10,000-deep frame costs nothing."""
+    if raw.count("[") + raw.count("{") <= limit:
+        return False
+    depth = 0
+    in_string = escaped = False
+    for ch in raw:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif ch in "]}":
+            depth -= 1
+    return False
+
+
 def parse(adapter: TypeAdapter[Any], raw: str, max_bytes: int) -> Any:
     if len(raw.encode("utf-8")) > max_bytes:
         raise FrameError("frame_too_large", f"frames are limited to {max_bytes} bytes")
+    if nested_too_deep(raw):
+        raise FrameError("invalid_frame", f"frame: JSON nested deeper than {MAX_DEPTH} levels")
     try:
         data = json.loads(raw)
     except json.JSONDecodeError as exc:
         raise FrameError("malformed_json", f"not valid JSON: {exc.msg}") from exc
+    except (ValueError, RecursionError) as exc:  # e.g. a number of more than 4,300 digits
+        raise FrameError("malformed_json", "not valid JSON: a value is out of range") from exc
     try:
         return adapter.validate_python(data)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "frame"
         raise FrameError("invalid_frame", f"{where}: {first['msg']}") from exc
+
+
+def query_seq(name: str, raw: str) -> int:
+    """A sequence number from a socket's query string (0 to INT_MAX); FrameError otherwise."""
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 10 or int(raw) > INT_MAX:
+        raise FrameError("invalid_frame", f"{name}: must be an integer from 0 to {INT_MAX}")
+    return int(raw)
 
 
 def error_frame(code: str, detail: str, **extra: Any) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from handoff.canned import service as canned_service
 from handoff.clock import Clock
 from handoff.config import Settings
 from handoff.database import create_engine, create_sessionmaker
+from handoff.ports import Bot
 from handoff.realtime.broker import create_broker
 from handoff.routing import flows as routing_flows
 from handoff.runtime import Runtime
@@ -36,7 +37,9 @@ async def _sweep(rt: Runtime) -> None:
             log.exception("re-offer sweep failed")
 
 
-def lifespan_for(settings: Settings):  # type: ignore[no-untyped-def]
+def lifespan_for(settings: Settings, bot_override: Bot | None = None):  # type: ignore[no-untyped-def]
+    """bot_override: a Bot to use instead of a Rasa client (the in-process tests' fake)."""
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = create_engine(settings.database_url)
@@ -55,7 +58,12 @@ def lifespan_for(settings: Settings):  # type: ignore[no-untyped-def]
                 log.info("loaded the demo canned responses")
         broker = create_broker(settings.broker_url, settings.subscriber_queue_size)
         await broker.connect()
-        bot = RasaClient(settings.rasa_url, settings.rasa_token, settings.rasa_timeout_s)
+        rasa: RasaClient | None = None
+        bot: Bot
+        if bot_override is not None:
+            bot = bot_override
+        else:
+            bot = rasa = RasaClient(settings.rasa_url, settings.rasa_token, settings.rasa_timeout_s)
         app.state.runtime = runtime = Runtime(settings=settings, sessions=sessions, broker=broker, bot=bot,
                                               clock=clock)
         sweeper = asyncio.create_task(_sweep(runtime))
@@ -63,7 +71,8 @@ def lifespan_for(settings: Settings):  # type: ignore[no-untyped-def]
             yield
         finally:
             sweeper.cancel()
-            await bot.aclose()
+            if rasa is not None:
+                await rasa.aclose()
             await broker.disconnect()
             await engine.dispose()
 

@@ -51,12 +51,18 @@ class MessageStream:
         self.last_seq = message["seq"]
 
     async def catch_up(self, until_seq: int | None = None) -> None:
-        async with self.rt.sessions() as session:
-            missed = await conversation_service.messages_after(
-                session=session, conversation_id=self.conversation_id, after_seq=self.last_seq, until_seq=until_seq,
-                with_notes=self.with_notes)
-        for message in missed:
-            await self._send(MessagePublic.of(message).model_dump(mode="json"))
+        """Sends everything after last_seq (up to until_seq), a page at a time: no cap, and never
+        more than one page in memory however far behind the client is."""
+        page_size = conversation_service.PAGE_SIZE
+        while until_seq is None or self.last_seq < until_seq:
+            async with self.rt.sessions() as session:
+                page = await conversation_service.messages_after(
+                    session=session, conversation_id=self.conversation_id, after_seq=self.last_seq,
+                    until_seq=until_seq, limit=page_size, with_notes=self.with_notes)
+            for message in page:
+                await self._send(MessagePublic.of(message).model_dump(mode="json"))
+            if len(page) < page_size:
+                return
 
     async def deliver(self, message: dict[str, Any]) -> None:
         async with self._lock:

@@ -99,6 +99,9 @@ class Settings(BaseSettings):
     typing_interval_s: float = 1.0
     max_message_chars: int = 2000
     max_frame_bytes: int = 16_384
+    # HTTP request bodies above this many bytes get 413 before the rest is read (the largest real
+    # body, a canned response or a tool request, is a few KiB).
+    max_body_bytes: int = 65_536
     subscriber_queue_size: int = 256
 
     @model_validator(mode="after")

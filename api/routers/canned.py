@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Response, status
+from fastapi import APIRouter, HTTPException, Path, Query, Response, status
 
 from api.deps import AccountDep, AdminDep, AgentDep, RuntimeDep, SessionDep
+from api.frames import INT_MAX
 from handoff.canned import placeholders
 from handoff.canned import service as canned_service
 from handoff.canned.models import CannedResponse
@@ -16,6 +17,9 @@ from handoff.conversations import service as conversation_service
 from handoff.language import LANGUAGES
 
 router = APIRouter(tags=["canned responses"])
+
+# Ids are database integers: a bigger number is a 422, not an overflow deep in the driver.
+CannedId = Annotated[int, Path(ge=1, le=INT_MAX)]
 
 _ADMINS: dict[int | str, dict[str, Any]] = {403: {"description": "admins only"}}
 _NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "no such canned response"}}
@@ -42,7 +46,7 @@ async def search(session: SessionDep, agent_id: AgentDep, language: Language = N
 
 @router.get("/api/agent/conversations/{conversation_id}/canned/{canned_id}/rendered",
             responses={404: {"description": "no such conversation or canned response"}})
-async def rendered(conversation_id: str, canned_id: int, session: SessionDep, agent: AccountDep) -> Rendered:
+async def rendered(conversation_id: str, canned_id: CannedId, session: SessionDep, agent: AccountDep) -> Rendered:
     """The canned response filled in from the conversation's latest handoff context (the customer's name,
     the order the handoff is about and its tracking) and the calling agent's name."""
     if await conversation_service.get(session=session, conversation_id=conversation_id) is None:
@@ -64,7 +68,7 @@ async def create(body: CannedCreate, session: SessionDep, rt: RuntimeDep, admin:
 
 
 @router.patch("/api/admin/canned/{canned_id}", responses=_ADMINS | _NOT_FOUND | _TAKEN | _INVALID)
-async def change(canned_id: int, body: CannedUpdate, session: SessionDep, rt: RuntimeDep,
+async def change(canned_id: CannedId, body: CannedUpdate, session: SessionDep, rt: RuntimeDep,
                  admin: AdminDep) -> CannedPublic:
     try:
         row = await canned_service.update(session=session, canned_id=canned_id, body=body, agent_id=admin.id,
@@ -76,7 +80,7 @@ async def change(canned_id: int, body: CannedUpdate, session: SessionDep, rt: Ru
 
 @router.delete("/api/admin/canned/{canned_id}", status_code=status.HTTP_204_NO_CONTENT,
                responses=_ADMINS | _NOT_FOUND)
-async def delete(canned_id: int, session: SessionDep, admin: AdminDep) -> Response:
+async def delete(canned_id: CannedId, session: SessionDep, admin: AdminDep) -> Response:
     if not await canned_service.delete(session=session, canned_id=canned_id):
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no canned response {canned_id}")
     return Response(status_code=status.HTTP_204_NO_CONTENT)

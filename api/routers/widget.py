@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Query, status
+from fastapi import APIRouter, Depends, Header, HTTPException, Query, Response, status
 from pydantic import BaseModel, Field, StringConstraints
 
+from api import frames
 from api.deps import RuntimeDep, SessionDep, conversation_token
 from handoff import security
 from handoff.conversations import notify, ratings
@@ -60,15 +61,33 @@ _TOKEN_REFUSED: dict[int | str, dict[str, Any]] = {
 }
 
 
-@router.get("/conversations/{conversation_id}/messages", responses=_TOKEN_REFUSED)
+_PAGE_HEADERS = {
+    "X-Has-More": {"description": "`true`: there are more messages; ask again with after_seq=X-Next-After-Seq",
+                   "schema": {"type": "string", "enum": ["true", "false"]}},
+    "X-Next-After-Seq": {"description": "the seq of the page's last message (after_seq if the page is empty)",
+                         "schema": {"type": "integer"}},
+}
+
+
+@router.get("/conversations/{conversation_id}/messages",
+            responses={200: {"description": "one page of messages, oldest first", "headers": _PAGE_HEADERS},
+                       **_TOKEN_REFUSED})
 async def list_messages(
     conversation_id: CustomerConversationDep,
     session: SessionDep,
-    after_seq: Annotated[int, Query(ge=0)] = 0,
+    response: Response,
+    after_seq: Annotated[int, Query(ge=0, le=frames.INT_MAX)] = 0,
+    limit: Annotated[int, Query(ge=1, le=conversation_service.PAGE_SIZE)] = conversation_service.PAGE_SIZE,
 ) -> list[MessagePublic]:
+    """The conversation's messages after `after_seq` (what the customer may see), at most `limit`;
+    page with the X-Has-More and X-Next-After-Seq headers until X-Has-More is false."""
     messages = await conversation_service.messages_after(session=session, conversation_id=conversation_id,
-                                                         after_seq=after_seq)
-    return [MessagePublic.of(m) for m in messages]
+                                                         after_seq=after_seq, limit=limit + 1)
+    has_more = len(messages) > limit
+    page = messages[:limit]
+    response.headers["X-Has-More"] = "true" if has_more else "false"
+    response.headers["X-Next-After-Seq"] = str(page[-1].seq if page else after_seq)
+    return [MessagePublic.of(m) for m in page]
 
 
 class RateConversation(BaseModel):

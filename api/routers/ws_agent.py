@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect
 
-from api import frames
+from api import frames, origins
 from api.deps import ws_runtime
 from api.routers.ws_customer import CLOSE_OVERFLOW, CLOSE_UNAUTHORIZED
 from api.streams import MessageStream, SocketSender, receive_frames
@@ -161,6 +161,9 @@ async def agent_socket(websocket: WebSocket, token: Annotated[str, Query()] = ""
     rt = ws_runtime(websocket)
     await websocket.accept()
     sender = SocketSender(websocket)
+    # The console is served by the app itself: no other origin may open an agent's socket.
+    if await origins.refuse_foreign_origin(websocket, sender):
+        return
     try:
         agent_id = security.verify(rt.settings.secret_key, "agent", token)
     except security.InvalidToken as exc:

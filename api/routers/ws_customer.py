@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect
 
-from api import frames
+from api import frames, origins
 from api.deps import ws_runtime
 from api.streams import MessageStream, SocketSender, receive_frames
 from api.throttle import Throttle
@@ -27,6 +27,7 @@ router = APIRouter()
 log = logging.getLogger(__name__)
 
 # Close codes (4000-4999 are the application's): the widget shows why and does not retry these.
+CLOSE_INVALID = 4400  # the URL's query is invalid (last_seq)
 CLOSE_UNAUTHORIZED = 4401
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
@@ -93,11 +94,21 @@ async def customer_socket(
     websocket: WebSocket,
     conversation_id: str,
     token: Annotated[str, Query()] = "",
-    last_seq: Annotated[int, Query(ge=0)] = 0,
+    # Checked below rather than by FastAPI, which would refuse the handshake without an error frame.
+    last_seq: Annotated[str, Query()] = "0",
 ) -> None:
     rt = ws_runtime(websocket)
     await websocket.accept()
     sender = SocketSender(websocket)
+    # Browsers on the app's own pages and on the shops that embed the widget (api/origins.py).
+    if await origins.refuse_foreign_origin(websocket, sender, rt.settings.widget_origins):
+        return
+    try:
+        after_seq = frames.query_seq("last_seq", last_seq)
+    except frames.FrameError as exc:
+        await sender.send(frames.error_frame(exc.code, exc.detail))
+        await websocket.close(code=CLOSE_INVALID)
+        return
     try:
         owner = security.verify(rt.settings.secret_key, "conversation", token)
     except security.InvalidToken as exc:
@@ -116,7 +127,7 @@ async def customer_socket(
         return
 
     async with rt.broker.subscribe(channels.conversation(conversation_id)) as sub:
-        stream = MessageStream(rt, sender, conversation_id, last_seq)
+        stream = MessageStream(rt, sender, conversation_id, after_seq)
         await sender.send({"type": "hello", "conversation_id": conversation_id, "state": conversation.state,
                            "last_seq": conversation.last_seq, "assigned_agent_id": conversation.assigned_agent_id,
                            "reason": conversation.handoff_reason, "agent_read_seq": conversation.agent_read_seq or 0})

@@ -45,3 +45,9 @@ class InvalidRating(ConversationError, ValueError):
     """A score outside 1-5, or a comment that is too long."""
 
     code = "invalid_rating"
+
+
+class BotNotInCharge(ConversationError):
+    """A bot message for a conversation the bot no longer owns (handed off during its turn): not stored."""
+
+    code = "bot_not_in_charge"

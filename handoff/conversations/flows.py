@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,7 +18,7 @@ from handoff.context import service as context_service
 from handoff.conversations import notify, texts
 from handoff.conversations import service as conversation_service
 from handoff.conversations.enums import ConversationState, HandoffReason, Resolution, Sender
-from handoff.conversations.exceptions import AlreadyClaimed, ConversationClosed, NotAllowed
+from handoff.conversations.exceptions import AlreadyClaimed, BotNotInCharge, ConversationClosed, NotAllowed
 from handoff.conversations.models import Conversation, Message
 from handoff.language import detect as detect_language
 from handoff.realtime import channels
@@ -103,11 +103,17 @@ async def _bot_turn(rt: Runtime, conversation: Conversation, message: Message) -
         return
     metadata = {"seq": message.seq, "customer_id": conversation.customer_id, "locale": conversation.locale,
                 "language": language}
+    started = rt.clock.now()
     try:
         replies = await rt.bot.send(conversation.id, message.text, metadata)
     except Exception as exc:
         log.warning("bot unavailable for %s: %s", conversation.id, exc)
-        await hand_off(rt, conversation.id, BOT_UNAVAILABLE, f"The assistant did not answer: {exc}")
+        if await _still_bots_turn(rt, conversation.id, started):
+            await hand_off(rt, conversation.id, BOT_UNAVAILABLE, f"The assistant did not answer: {exc}")
+        return
+    if not await _still_bots_turn(rt, conversation.id, started):
+        # Handed off while Rasa was answering (a slow action): the person has the chat now.
+        log.debug("%s left the bot during its turn; the turn's %d replies are dropped", conversation.id, len(replies))
         return
     if not replies:
         # Every turn of this assistant answers something; silence means an action failed inside Rasa.
@@ -121,7 +127,26 @@ async def _bot_turn(rt: Runtime, conversation: Conversation, message: Message) -
             return
         if reply.get("text"):
             payload = {"buttons": reply["buttons"]} if reply.get("buttons") else None
-            await notify.say(rt, conversation.id, Sender.BOT, reply["text"], payload=payload)
+            try:
+                # Stored only if the bot still owns the conversation, checked in the same UPDATE
+                # that numbers the message (a handoff may land between two replies).
+                await notify.say(rt, conversation.id, Sender.BOT, reply["text"], payload=payload, bot_since=started)
+            except BotNotInCharge:
+                log.debug("%s left the bot during its turn; the rest of the turn is dropped", conversation.id)
+                return
+
+
+async def _still_bots_turn(rt: Runtime, conversation_id: str, started: datetime) -> bool:
+    """Whether the bot has owned the conversation without a break since its turn started (the
+    turn's replies are stale once it was handed off, even if it came back to the bot since)."""
+    conversation = await notify.get(rt, conversation_id)
+    handed_off = conversation.queued_at is not None and _aware(conversation.queued_at) >= started
+    return conversation.state == ConversationState.BOT and not handed_off
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite gives back naive UTC timestamps.
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 async def hand_off(rt: Runtime, conversation_id: str, reason: str, note: str = "",

@@ -6,13 +6,16 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, select, update
+from sqlalchemy import case, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handoff.clock import Clock
 from handoff.conversations.enums import ConversationState, CustomerPresence, Sender
+from handoff.conversations.exceptions import BotNotInCharge
 from handoff.conversations.models import Conversation, HandoffContext, Message
+
+PAGE_SIZE = 1000  # messages per page when reading a conversation (catch-up, history)
 
 
 async def create(*, session: AsyncSession, customer_id: str | None, locale: str, clock: Clock) -> Conversation:
@@ -43,11 +46,17 @@ async def append_message(
     client_msg_id: str | None = None,
     author_id: str | None = None,
     payload: dict[str, Any] | None = None,
+    bot_since: datetime | None = None,
 ) -> tuple[Message, bool]:
     """Stores a message with the conversation's next sequence number.
 
     Returns (message, created). A message whose client id was already stored is returned as is
     with created=False, so a retried send never duplicates.
+
+    A bot message is stored only while the bot owns the conversation (and, with `bot_since`, has
+    owned it without a break since then: not handed off and back meanwhile); otherwise nothing is
+    stored and BotNotInCharge is raised. The check is in the sequence number's UPDATE, so a handoff
+    committed first always wins: no bot message ever follows it.
     """
     if client_msg_id is not None:
         existing = await find_by_client_id(session=session, conversation_id=conversation_id,
@@ -56,11 +65,17 @@ async def append_message(
             return existing, False
     # The increment is one atomic UPDATE ... RETURNING, so concurrent writers in any number of
     # processes get distinct, gap-free numbers (the row lock is held until commit).
-    seq = await session.scalar(
-        update(Conversation).where(Conversation.id == conversation_id)
-        .values(last_seq=Conversation.last_seq + 1).returning(Conversation.last_seq)
-    )
+    query = update(Conversation).where(Conversation.id == conversation_id)
+    if sender == Sender.BOT:
+        query = query.where(Conversation.state == ConversationState.BOT)
+        if bot_since is not None:
+            # Every way out of `bot` is a handoff, which sets queued_at.
+            query = query.where(or_(Conversation.queued_at.is_(None), Conversation.queued_at < bot_since))
+    seq = await session.scalar(query.values(last_seq=Conversation.last_seq + 1).returning(Conversation.last_seq))
     if seq is None:
+        await session.rollback()
+        if sender == Sender.BOT and await session.get(Conversation, conversation_id) is not None:
+            raise BotNotInCharge(conversation_id)
         raise LookupError(conversation_id)
     message = Message(conversation_id=conversation_id, seq=seq, sender=sender, text=text,
                       client_msg_id=client_msg_id, author_id=author_id, payload=payload, created_at=clock.now())
@@ -79,11 +94,12 @@ async def append_message(
 
 
 async def messages_after(
-    *, session: AsyncSession, conversation_id: str, after_seq: int, until_seq: int | None = None, limit: int = 1000,
-    with_notes: bool = False,
+    *, session: AsyncSession, conversation_id: str, after_seq: int, until_seq: int | None = None,
+    limit: int = PAGE_SIZE, with_notes: bool = False,
 ) -> list[Message]:
-    """The conversation's messages after `after_seq`, in order. Private notes only when asked for
-    (agents): the safe default is what a customer may see."""
+    """One page (at most `limit`) of the conversation's messages after `after_seq`, in order; a
+    full page means there may be more: ask again after its last seq. Private notes only when asked
+    for (agents): the safe default is what a customer may see."""
     query = select(Message).where(Message.conversation_id == conversation_id, Message.seq > after_seq)
     if not with_notes:
         query = query.where(Message.sender != Sender.NOTE)

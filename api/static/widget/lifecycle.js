@@ -55,6 +55,26 @@ export async function startConversation(chat) {
 }
 
 /**
+ * One page of the conversation's history after `afterSeq`.
+ * @param {Chat} chat
+ * @param {StoredConversation} conv
+ * @param {number} afterSeq
+ * @returns {Promise<{messages: Message[], hasMore: boolean, nextAfterSeq: number}>}
+ */
+async function historyPage(chat, conv, afterSeq) {
+  const url = new URL(
+    `api/widget/conversations/${encodeURIComponent(conv.conversation_id)}/messages?after_seq=${afterSeq}`, chat.base,
+  );
+  const response = await fetch(url, { headers: { 'X-Conversation-Token': conv.token } });
+  if (!response.ok) throw new Error(`GET ${url.pathname}: HTTP ${response.status}`);
+  return {
+    messages: await response.json(),
+    hasMore: response.headers.get('X-Has-More') === 'true',
+    nextAfterSeq: Number(response.headers.get('X-Next-After-Seq')) || 0,
+  };
+}
+
+/**
  * Re-opens a stored conversation: its history over HTTP, then the socket from there.
  * @param {Chat} chat
  * @param {StoredConversation} stored
@@ -70,13 +90,15 @@ export async function resumeConversation(chat, stored) {
   chat.updateComposer();
   chat.setConnection('connecting');
   try {
-    const messages = await requestJson(
-      chat.base,
-      `api/widget/conversations/${encodeURIComponent(conv.conversation_id)}/messages?after_seq=0`,
-      { headers: { 'X-Conversation-Token': conv.token } },
-    );
-    if (generation !== chat.generation) return;
-    messages.forEach((/** @type {Message} */ m) => chat.onServerMessage(m));
+    // The history comes in pages: ask again from the page's end while the server says there is more.
+    let afterSeq = 0;
+    for (;;) {
+      const page = await historyPage(chat, conv, afterSeq);
+      if (generation !== chat.generation) return;
+      page.messages.forEach((m) => chat.onServerMessage(m));
+      if (!page.hasMore || page.nextAfterSeq <= afterSeq) break;
+      afterSeq = page.nextAfterSeq;
+    }
   } catch (err) {
     // Offline or a bad token: the socket reports the latter; it resumes after the stored last_seq.
     console.warn('could not load the history', err);

@@ -1,0 +1,53 @@
+"""The in-process tier: the real app (create_app, its lifespan, routes, flows and a temp SQLite
+database with the demo shop) with a fake bot behind the Bot port, driven from the test's event loop."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from api.main import create_app
+from handoff.config import Settings
+from handoff.runtime import Runtime
+from tests.app.fakes import FakeBot
+from tests.app.sockets import AppSocket
+
+
+@dataclass
+class InProcessApp:
+    app: FastAPI
+    rt: Runtime
+    bot: FakeBot
+    http: httpx.AsyncClient
+
+    async def start_conversation(self, locale: str = "en") -> tuple[str, str]:
+        """A new conversation over HTTP, as the widget makes one: (conversation_id, token)."""
+        resp = await self.http.post("/api/widget/conversations", json={"locale": locale})
+        resp.raise_for_status()
+        body = resp.json()
+        return body["conversation_id"], body["token"]
+
+    async def customer_socket(self, conversation_id: str, token: str, last_seq: int = 0) -> AppSocket:
+        socket = AppSocket(self.app, f"/ws/customer/{conversation_id}", token=token, last_seq=last_seq)
+        await socket.wait_for(lambda f: f["type"] == "hello")
+        return socket
+
+
+def settings_for(tmp_path: Path) -> Settings:
+    return Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'app.db'}", today="as_of",
+                    support_hours="always", secret_key="in-process-test-key", widget_origins=[])
+
+
+@pytest.fixture
+async def app(tmp_path: Path) -> AsyncIterator[InProcessApp]:
+    bot = FakeBot()
+    application = create_app(settings_for(tmp_path), bot=bot)
+    async with application.router.lifespan_context(application):
+        transport = httpx.ASGITransport(app=application)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+            yield InProcessApp(app=application, rt=application.state.runtime, bot=bot, http=http)

@@ -1,0 +1,42 @@
+"""A fake assistant behind the Bot port (handoff/ports.py), for the in-process tests: scripted
+replies, and a gate that holds a turn inside `send` (a slow action) until the test opens it."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+
+class FakeBot:
+    def __init__(self) -> None:
+        # What `send` answers next (a list of Rasa REST replies); an empty list is silence.
+        self.replies: list[dict[str, Any]] = [{"text": "Hello! How can I help?"}]
+        # When set: `send` waits on it (after signalling `entered`) before answering.
+        self.gate: asyncio.Event | None = None
+        self.entered = asyncio.Event()
+        self.sent: list[str] = []
+        self.resets: list[str] = []
+
+    def hold(self, replies: list[dict[str, Any]]) -> asyncio.Event:
+        """The next turns wait inside `send` until the returned event is set, then answer `replies`."""
+        self.replies = replies
+        self.gate = asyncio.Event()
+        self.entered.clear()
+        return self.gate
+
+    async def send(self, conversation_id: str, text: str, metadata: dict[str, Any]) -> list[dict[str, Any]]:
+        self.sent.append(text)
+        self.entered.set()
+        if self.gate is not None:
+            await self.gate.wait()
+        return list(self.replies)
+
+    async def parse(self, text: str) -> dict[str, Any]:
+        return {"text": text, "intent": {"name": "greet", "confidence": 0.9},
+                "intent_ranking": [{"name": "greet", "confidence": 0.9}], "entities": []}
+
+    async def tracker(self, conversation_id: str) -> dict[str, Any]:
+        return {"sender_id": conversation_id, "slots": {}, "events": []}
+
+    async def reset_dialogue(self, conversation_id: str) -> None:
+        self.resets.append(conversation_id)
