@@ -107,6 +107,9 @@ class AgentSession:
                 await self.sender.send({"type": "pong"})
             case frames.Claim(conversation_id=cid):
                 await flows.claim(rt, cid, self.agent_id)
+                # Listening before "claimed" goes out: whatever is said once the agent knows the chat
+                # is theirs (typing, a note) reaches this console; messages are caught up anyway.
+                await rt.broker.add_channels(self.sub, channels.conversation(cid), channels.team(cid))
                 await self.sender.send({"type": "claimed", "conversation_id": cid})
                 await self.open(cid)
             case frames.Resume(conversation_id=str() as cid, last_seq=last_seq):

@@ -57,7 +57,8 @@ async def test_typing_and_read_receipts_both_ways(app_url: str) -> None:
     assert (await alice.ws.wait_for(lambda f: f["type"] == "error", start=n))["code"] == "not_allowed"
 
     # Stored: after a reload the widget knows what Bob read, the console what the customer read.
-    await customer.ws.close()
+    first = customer.ws
+    await first.close()
     again = await customer.connect()
     hello = next(f for f in again.frames if f["type"] == "hello")
     assert hello["agent_read_seq"] == asked["seq"]
@@ -65,7 +66,7 @@ async def test_typing_and_read_receipts_both_ways(app_url: str) -> None:
     row = next(c for c in next(f for f in queue.ws.frames if f["type"] == "queue")["conversations"] if c["id"] == cid)
     assert row["customer_read_seq"] == answer["seq"] and row["agent_read_seq"] == asked["seq"]
     # Nothing of this went the wrong way: the customer never gets their own signals back.
-    echoes = [f for f in customer.ws.frames + again.frames if f["type"] in ("typing", "read")]
+    echoes = [f for f in first.frames + again.frames if f["type"] in ("typing", "read")]
     assert echoes and all(f["who"] == "agent" for f in echoes)
 
     await bob.close_conversation(cid)
