@@ -38,6 +38,7 @@ async def test_typing_seen_marks_and_a_private_note(browser: Browser, app_url: s
     await expect(bob.get_by_test_id("transcript")).to_contain_text(marker, timeout=TIMEOUT)
 
     # The customer types: Bob sees it; the customer's message, on Bob's screen, is marked seen.
+    await expect(widget.get_by_test_id("status-line")).to_contain_text("Bob", timeout=TIMEOUT)
     await widget.get_by_test_id("chat-input").press_sequentially("my parcel", delay=20)
     await expect(bob.get_by_test_id("typing-indicator")).to_contain_text("typing", timeout=TIMEOUT)
     await widget.get_by_test_id("chat-input").fill("my parcel is late, can you check?")

@@ -28,7 +28,7 @@ export function initSignals(sendFrame, messages) {
   const noteMode = /** @type {HTMLInputElement} */ (byId('note-toggle'));
   input.addEventListener('input', typingNotifier(() => {
     const conv = selectedConv();
-    if (conv && isMine(conv.summary) && !noteMode.checked) send({ type: 'typing', conversation_id: conv.id });
+    return Boolean(conv && isMine(conv.summary) && !noteMode.checked && send({ type: 'typing', conversation_id: conv.id }));
   }));
   document.addEventListener('visibilitychange', readSelected);
 }

@@ -3,7 +3,7 @@
    saying who else is typing that goes away by itself (the other side never says "stopped"). */
 
 /**
- * @param {() => void} send
+ * @param {() => boolean} send says whether the signal went out (not while nobody is there to see it)
  * @param {number} [intervalMs] at most one signal this often (the server throttles too)
  * @returns {() => void} call on every keystroke
  */
@@ -12,8 +12,7 @@ export function typingNotifier(send, intervalMs = 2000) {
   return () => {
     const now = Date.now();
     if (now - last < intervalMs) return;
-    last = now;
-    send();
+    if (send()) last = now; // a keystroke that sent nothing does not hold back the next one
   };
 }
 

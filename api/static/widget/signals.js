@@ -15,9 +15,8 @@ const BOT_TYPING_MAX_MS = 30_000;
 
 /** @param {Chat} chat */
 export function initSignals(chat) {
-  chat.panel.input.addEventListener('input', typingNotifier(() => {
-    if (chat.convState === 'assigned') chat.live.send({ type: 'typing' });
-  }));
+  chat.panel.input.addEventListener('input', typingNotifier(
+    () => chat.convState === 'assigned' && chat.live.send({ type: 'typing' })));
 }
 
 /**
