@@ -7,19 +7,11 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import Browser, expect
+
+from tests.support.pages import open_console
 
 TIMEOUT = 30_000
-
-
-async def _console(browser: Browser, url: str, agent: str) -> Page:
-    page = await browser.new_page()
-    await page.goto(f"{url}/console")
-    await page.get_by_test_id("login-agent").fill(agent)
-    await page.get_by_test_id("login-password").fill(f"{agent}-demo")
-    await page.get_by_test_id("login-button").click()
-    await expect(page.get_by_test_id("presence-select")).to_be_visible(timeout=TIMEOUT)
-    return page
 
 
 async def test_typing_seen_marks_and_a_private_note(browser: Browser, app_url: str, screenshots: Path) -> None:
@@ -30,7 +22,7 @@ async def test_typing_seen_marks_and_a_private_note(browser: Browser, app_url: s
     await widget.get_by_test_id("send-button").click()
     await expect(widget.get_by_test_id("status-line")).to_contain_text("in the queue", timeout=TIMEOUT)
 
-    bob = await _console(browser, app_url, "bob")
+    bob = await open_console(browser, app_url, "bob")
     # The list shows reasons, not texts: the newest waiting chat is this one (queued last).
     row = bob.locator("[data-testid=queue-item][data-state=queued]").last
     await row.get_by_test_id("claim-button").click()

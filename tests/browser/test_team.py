@@ -6,26 +6,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import Browser, expect
 
 from devstack.clients import Agent
+from tests.support.pages import open_console
 
 TIMEOUT = 30_000
 
 
-async def _console(browser: Browser, url: str, agent: str) -> Page:
-    page = await browser.new_page()
-    await page.goto(f"{url}/console")
-    await page.get_by_test_id("login-agent").fill(agent)
-    await page.get_by_test_id("login-password").fill(f"{agent}-demo")
-    await page.get_by_test_id("login-button").click()
-    await expect(page.get_by_test_id("presence-select")).to_be_visible(timeout=TIMEOUT)
-    return page
-
-
 async def test_the_hebrew_agent_gets_the_hebrew_customer(browser: Browser, team_url: str, screenshots: Path) -> None:
-    noa = await _console(browser, team_url, "noa")  # Hebrew
-    bob = await _console(browser, team_url, "bob")  # English and Indonesian
+    noa = await open_console(browser, team_url, "noa")  # Hebrew
+    bob = await open_console(browser, team_url, "bob")  # English and Indonesian
     for page in (noa, bob):
         await page.get_by_test_id("presence-select").select_option("online")
     widget = await browser.new_page(locale="he-IL")
@@ -77,7 +68,7 @@ async def test_a_ticket_left_outside_hours_is_answered_from_the_console(
     await expect(widget.get_by_test_id("status-line")).to_contain_text("tinggalkan pesan", timeout=TIMEOUT)
     await widget.get_by_test_id("chat-input").fill("tolong cek pesanan sy ya, email sy rina.w@example.com")
     await widget.get_by_test_id("send-button").click()
-    sari = await _console(browser, hours_url, "sari")
+    sari = await open_console(browser, hours_url, "sari")
     ticket = sari.get_by_test_id("ticket-list").get_by_test_id("queue-item").filter(has_text="rina.w@example.com")
     await expect(ticket).to_be_visible(timeout=TIMEOUT)
     await sari.screenshot(path=str(screenshots / "console-ticket.png"))
@@ -95,8 +86,8 @@ async def test_a_ticket_left_outside_hours_is_answered_from_the_console(
 
 async def test_a_transfer_with_a_private_note_in_two_consoles(browser: Browser, team_url: str,
                                                               screenshots: Path) -> None:
-    bob = await _console(browser, team_url, "bob")
-    alice = await _console(browser, team_url, "alice")
+    bob = await open_console(browser, team_url, "bob")
+    alice = await open_console(browser, team_url, "alice")
     widget = await browser.new_page()
     await widget.goto(f"{team_url}/widget")
     await widget.get_by_test_id("chat-input").fill("I want to talk to a person")

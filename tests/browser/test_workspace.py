@@ -7,23 +7,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import Browser, expect
 
 from devstack import demo_shop as shop
+from tests.support.pages import open_console
 
 TIMEOUT = 30_000
 POLICY = shop.load("policy")
 LIMIT_USD = POLICY["agents"]["credit_or_refund_without_approval_usd"]
-
-
-async def _console(browser: Browser, url: str, agent: str) -> Page:
-    page = await browser.new_page()
-    await page.goto(f"{url}/console")
-    await page.get_by_test_id("login-agent").fill(agent)
-    await page.get_by_test_id("login-password").fill(f"{agent}-demo")
-    await page.get_by_test_id("login-button").click()
-    await expect(page.get_by_test_id("presence-select")).to_be_visible(timeout=TIMEOUT)
-    return page
 
 
 async def test_damaged_item_resolved_in_one_contact(browser: Browser, app_url: str, screenshots: Path) -> None:
@@ -40,8 +31,8 @@ async def test_damaged_item_resolved_in_one_contact(browser: Browser, app_url: s
     await widget.get_by_test_id("send-button").click()
     await expect(widget.get_by_test_id("status-line")).to_contain_text("in the queue", timeout=TIMEOUT)
 
-    bob = await _console(browser, app_url, "bob")
-    alice = await _console(browser, app_url, "alice")  # the supervisor, watching her approvals
+    bob = await open_console(browser, app_url, "bob")
+    alice = await open_console(browser, app_url, "alice")  # the supervisor, watching her approvals
     await bob.locator("[data-testid=queue-item][data-state=queued]").last.get_by_test_id("claim-button").click()
     await expect(bob.get_by_test_id("conversation-state")).to_contain_text("Assigned to you", timeout=TIMEOUT)
     # The problem and the order it concerns, highlighted.

@@ -1,87 +1,21 @@
 // @ts-check
-/* The sign-in view, and the session kept in sessionStorage (per tab). */
+/* The console's sign-in: the shared form (shared/sign-in.js) with the console's own session key. */
 
-import { byId } from '../shared/dom.js';
-import { postJson } from '../shared/http.js';
-import { readJson, writeJson } from '../shared/storage.js';
+import { SignIn } from '../shared/sign-in.js';
 import { t } from './strings.js';
 
-/** @typedef {import('./state.js').Session} Session */
+/** @typedef {import('../shared/sign-in.js').Session} Session */
 
-const SESSION_KEY = 'shopbot.console.session'; // {agent_id, display_name, token}
+const signIn = new SignIn('shopbot.console.session', t);
 
-const ui = {
-  view: byId('login-view'),
-  form: /** @type {HTMLFormElement} */ (byId('login-form')),
-  agent: /** @type {HTMLInputElement} */ (byId('login-agent')),
-  password: /** @type {HTMLInputElement} */ (byId('login-password')),
-  button: /** @type {HTMLButtonElement} */ (byId('login-button')),
-  error: byId('login-error'),
-};
-
-/** @returns {Session | null} the session of this tab, if signed in */
-export function storedSession() {
-  const session = readJson('session', SESSION_KEY);
-  return session?.token ? session : null;
-}
-
-export function forgetSession() {
-  writeJson('session', SESSION_KEY, null);
-}
-
+/** @returns {Session | null} this tab's session, if signed in */
+export const storedSession = () => signIn.stored();
+export const forgetSession = () => signIn.forget();
 /**
- * Wires the sign-in form.
  * @param {URL} base the app's address
  * @param {(session: Session) => void} onSignedIn
  */
-export function initLogin(base, onSignedIn) {
-  ui.form.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    ui.error.textContent = '';
-    ui.button.disabled = true;
-    try {
-      const session = await signIn(base, ui.agent.value.trim(), ui.password.value);
-      writeJson('session', SESSION_KEY, session);
-      ui.password.value = '';
-      ui.view.hidden = true;
-      onSignedIn(session);
-    } catch (err) {
-      ui.error.textContent = err instanceof Error ? err.message : String(err);
-    } finally {
-      ui.button.disabled = false;
-    }
-  });
-}
-
-/**
- * @param {URL} base
- * @param {string} agentId
- * @param {string} password
- * @returns {Promise<Session>}
- */
-async function signIn(base, agentId, password) {
-  let response;
-  try {
-    response = await fetch(new URL('api/agent/login', base), postJson({ agent_id: agentId, password }));
-  } catch {
-    throw new Error(t('loginUnreachable'));
-  }
-  if (response.status === 401) throw new Error(t('loginRefused'));
-  if (!response.ok) throw new Error(t('loginFailed', { status: response.status }));
-  return response.json();
-}
-
-/**
- * Shows the sign-in form (at start, or after signing out with `message`).
- * @param {string} [message]
- */
-export function showLogin(message = '') {
-  ui.view.hidden = false;
-  ui.error.textContent = message;
-  ui.agent.focus();
-}
-
-/** Hides the sign-in form. */
-export function hideLogin() {
-  ui.view.hidden = true;
-}
+export const initLogin = (base, onSignedIn) => signIn.init(base, onSignedIn);
+/** @param {string} [message] why, after signing out */
+export const showLogin = (message = '') => signIn.show(message);
+export const hideLogin = () => signIn.hide();
