@@ -27,8 +27,9 @@ def main() -> int:
         model=args.model, app_venv=Path(os.environ["APP_VENV"]), bot_venv=Path(os.environ["BOT_VENV"]),
         log_dir=ROOT / "var" / "log", database_url=database_url, app_port=args.app_port,
         rasa_port=args.rasa_port, actions_port=args.actions_port, host=args.host,
-        # The demo shop's dates are consistent on its policy day: the demo runs on that day.
-        app_env={"SHOPBOT_TODAY": os.environ.get("SHOPBOT_TODAY", "as_of")},
+        # The demo shop's dates are consistent on its policy day: the demo runs on that day. Demo
+        # mode: the demo page signs in its listed customers (GET /demo/customer-token/{id}).
+        app_env={"SHOPBOT_TODAY": os.environ.get("SHOPBOT_TODAY", "as_of"), "SHOPBOT_DEMO_MODE": "true"},
     )
     stack = Stack(config)
     print(f"==> starting Rasa, the action server and the app (logs in {config.log_dir})", flush=True)

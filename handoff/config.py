@@ -9,7 +9,8 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
-from pydantic import model_validator
+from limits import parse as parse_rate
+from pydantic import field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -103,6 +104,31 @@ class Settings(BaseSettings):
     # body, a canned response or a tool request, is a few KiB).
     max_body_bytes: int = 65_536
     subscriber_queue_size: int = 256
+
+    # Rate limits (api/ratelimit.py), each "N/window" in the `limits` library's notation ("20/10
+    # seconds", "30 per hour"), over a moving window in each app process's memory. Over a limit: an
+    # error frame `rate_limited` (nothing stored) or a 429, both saying how long to wait.
+    # Messages (and notes) per conversation from the customer's sockets, and per agent from theirs:
+    customer_message_rate: str = "20/10 seconds"
+    agent_message_rate: str = "60/10 seconds"
+    # New conversations per client address (a shop's page opens one per chat, a few an hour):
+    conversation_rate_per_address: str = "30/hour"
+    # Sign-in attempts per account (a success starts it again) and per client address (all count):
+    login_rate_per_account: str = "10/15 minutes"
+    login_rate_per_address: str = "30/15 minutes"
+
+    # The demo page's helpers, off unless asked for (`make run` and the test stack turn it on):
+    # GET /demo/customer-token/{id} signs a customer token, as a shop's back end would for a
+    # signed-in customer, for the customers the demo page offers (demo_customers) and no others.
+    demo_mode: bool = False
+    demo_customers: list[str] = ["C0001", "C0012", "C0033"]
+
+    @field_validator("customer_message_rate", "agent_message_rate", "conversation_rate_per_address",
+                     "login_rate_per_account", "login_rate_per_address")
+    @classmethod
+    def _a_rate(cls, value: str) -> str:
+        parse_rate(value)  # a typo in an env var fails at start-up, not at the first request
+        return value
 
     @model_validator(mode="after")
     def _no_default_secrets_in_production(self) -> Settings:

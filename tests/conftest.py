@@ -10,8 +10,13 @@ from pathlib import Path
 import pytest
 
 from devstack.stack import ROOT, Stack, StackConfig, app_service, free_port
+from tests.support.tokens import TEST_SECRET_KEY
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
+# Far above anything the suite does from its one address (tests/e2e/test_limits.py sets its own).
+NO_RATE_LIMITS = {f"SHOPBOT_{name}": "1000000/second" for name in (
+    "CUSTOMER_MESSAGE_RATE", "AGENT_MESSAGE_RATE", "CONVERSATION_RATE_PER_ADDRESS", "LOGIN_RATE_PER_ACCOUNT",
+    "LOGIN_RATE_PER_ADDRESS")}
 
 
 def venv_paths() -> dict[str, str]:
@@ -42,8 +47,12 @@ def stack(tmp_path_factory: pytest.TempPathFactory, shop_site_port: int) -> Iter
         log_dir=ARTIFACTS / "logs", database_url=f"sqlite+aiosqlite:///{db}",
         app_port=free_port(), rasa_port=free_port(), actions_port=free_port(),
         # The team is always there for these tests (support hours are tested on an app of their own).
+        # Tests sign customer tokens with the app's key as a shop's back end would (tests/support/
+        # tokens.py); demo mode serves the demo page's customers only. The whole suite comes from one
+        # address and some tests send in bursts: limits are tested on an app of their own.
         app_env={"SHOPBOT_TODAY": "as_of", "SHOPBOT_WIDGET_ORIGINS": f'["http://127.0.0.1:{shop_site_port}"]',
-                 "SHOPBOT_SUPPORT_HOURS": "always"},
+                 "SHOPBOT_SUPPORT_HOURS": "always", "SHOPBOT_SECRET_KEY": TEST_SECRET_KEY,
+                 "SHOPBOT_DEMO_MODE": "true", **NO_RATE_LIMITS},
     )
     for log in config.log_dir.glob("*.log"):
         log.unlink()

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter, HTTPException, Request, status
 from pydantic import BaseModel, Field
 
 from api.deps import AgentDep, RuntimeDep, SessionDep, agent_token
+from api.ratelimit import RateLimitsDep, client_address, limited_response, refuse_if_limited
 from handoff.agents import service as agent_service
 from handoff.agents.enums import AgentRole
 from handoff.conversations import service as conversation_service
@@ -28,11 +29,18 @@ class LoginResult(BaseModel):
     token: str
 
 
-@router.post("/login")
-async def login(body: Login, session: SessionDep, rt: RuntimeDep) -> LoginResult:
+@router.post("/login", responses={401: {"description": "unknown agent or wrong password"},
+                                   **limited_response("sign-in attempts for this account or from this address")})
+async def login(body: Login, session: SessionDep, rt: RuntimeDep, request: Request,
+                limits: RateLimitsDep) -> LoginResult:
+    # Over a limit, the password is not even checked: the refusal says nothing about it, not even
+    # by how long it took.
+    refuse_if_limited(limits.login_attempt(client_address(request), body.agent_id),
+                      "too many sign-in attempts for this account or from this address")
     agent = await agent_service.authenticate(session=session, agent_id=body.agent_id, password=body.password)
     if agent is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "unknown agent or wrong password")
+    limits.login_succeeded(body.agent_id)
     return LoginResult(agent_id=agent.id, display_name=agent.display_name, role=agent.role,
                        token=agent_token(rt, agent.id))
 

@@ -41,10 +41,14 @@ class DemoToken(BaseModel):
     customer_token: str
 
 
-@router.get("/demo/customer-token/{customer_id}", include_in_schema=True, tags=["demo"])
+@router.get("/demo/customer-token/{customer_id}", include_in_schema=True, tags=["demo"],
+            responses={404: {"description": "not in demo mode, or not one of the demo page's customers"}})
 async def demo_customer_token(customer_id: str, session: SessionDep, rt: RuntimeDep) -> DemoToken:
-    """Development only: what a shop's back end would do for a signed-in customer (sign their id)."""
-    if rt.settings.environment == "production":
+    """Demo mode only (SHOPBOT_DEMO_MODE), for the customers the demo page offers
+    (SHOPBOT_DEMO_CUSTOMERS): what a shop's back end would do for a signed-in customer (sign their
+    id). Anyone may call it, so for anyone else it would hand out their orders and account: 404."""
+    settings = rt.settings
+    if settings.environment == "production" or not settings.demo_mode or customer_id not in settings.demo_customers:
         raise HTTPException(status.HTTP_404_NOT_FOUND)
     if await shop_service.get_customer(session=session, customer_id=customer_id) is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"customer {customer_id} not found")

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Query, Response, status
+from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, Response, status
 from pydantic import BaseModel, Field, StringConstraints
 
 from api import frames
 from api.deps import RuntimeDep, SessionDep, conversation_token
+from api.ratelimit import RateLimitsDep, client_address, limited_response, refuse_if_limited
 from handoff import security
 from handoff.conversations import notify, ratings
 from handoff.conversations import service as conversation_service
@@ -26,7 +27,15 @@ class StartConversation(BaseModel):
     customer_token: str | None = None
 
 
-@router.post("/conversations", status_code=status.HTTP_201_CREATED)
+def _conversation_allowed(request: Request, limits: RateLimitsDep) -> None:
+    """A new conversation per client address within `conversation_rate_per_address`, or 429
+    (before the body is looked at)."""
+    refuse_if_limited(limits.conversation(client_address(request)), "too many new conversations from this address")
+
+
+@router.post("/conversations", status_code=status.HTTP_201_CREATED, dependencies=[Depends(_conversation_allowed)],
+             responses={401: {"description": "invalid customer token"},
+                        **limited_response("new conversations from this address")})
 async def start_conversation(body: StartConversation, session: SessionDep, rt: RuntimeDep) -> ConversationCreated:
     customer_id = None
     if body.customer_token:

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect
 
 from api import frames, origins
 from api.deps import ws_runtime
+from api.ratelimit import RateLimits, rate_limits
 from api.routers.ws_customer import CLOSE_OVERFLOW, CLOSE_UNAUTHORIZED
 from api.streams import MessageStream, SocketSender, receive_frames
 from api.throttle import Throttle
@@ -32,13 +33,18 @@ router = APIRouter()
 class AgentSession:
     """One console connection: the conversations it has open and their message streams."""
 
-    def __init__(self, rt: Runtime, agent_id: str, sender: SocketSender, sub: Subscriber) -> None:
+    def __init__(self, rt: Runtime, agent_id: str, sender: SocketSender, sub: Subscriber,
+                 limits: RateLimits) -> None:
         self.rt = rt
         self.agent_id = agent_id
         self.sender = sender
         self.sub = sub
         self.streams: dict[str, MessageStream] = {}
         self.typing = Throttle(rt.settings.typing_interval_s)
+        # Claims on their way from this socket: the claim opens the chat itself, so the "assigned
+        # to you" update it causes must not open it a second time (everything sent twice).
+        self.claiming: set[str] = set()
+        self.limits = limits
 
     async def send_queue(self) -> None:
         async with self.rt.sessions() as session:
@@ -80,7 +86,8 @@ class AgentSession:
             await self.sender.send({k: v for k, v in event.items() if k != "channel"})
             summary = event.get("conversation") or {}
             if (kind == "queue_update" and summary.get("assigned_agent_id") == self.agent_id
-                    and summary.get("state") == "assigned" and summary.get("id") not in self.streams):
+                    and summary.get("state") == "assigned" and summary.get("id") not in self.streams
+                    and summary.get("id") not in self.claiming):
                 # Routed to this agent: their console follows it at once (context, messages, live).
                 await self.open(str(summary["id"]))
         elif kind == "approval":  # a tool request waiting for, or decided by, a supervisor (handoff/tools)
@@ -106,12 +113,16 @@ class AgentSession:
             case frames.Ping():
                 await self.sender.send({"type": "pong"})
             case frames.Claim(conversation_id=cid):
-                await flows.claim(rt, cid, self.agent_id)
-                # Listening before "claimed" goes out: whatever is said once the agent knows the chat
-                # is theirs (typing, a note) reaches this console; messages are caught up anyway.
-                await rt.broker.add_channels(self.sub, channels.conversation(cid), channels.team(cid))
-                await self.sender.send({"type": "claimed", "conversation_id": cid})
-                await self.open(cid)
+                self.claiming.add(cid)
+                try:
+                    await flows.claim(rt, cid, self.agent_id)
+                    # Listening before "claimed" goes out: whatever is said once the agent knows the
+                    # chat is theirs (typing, a note) reaches this console; messages are caught up.
+                    await rt.broker.add_channels(self.sub, channels.conversation(cid), channels.team(cid))
+                    await self.sender.send({"type": "claimed", "conversation_id": cid})
+                    await self.open(cid)
+                finally:
+                    self.claiming.discard(cid)
             case frames.Resume(conversation_id=str() as cid, last_seq=last_seq):
                 await self.open(cid, last_seq)
             case frames.Resume():
@@ -122,6 +133,12 @@ class AgentSession:
                     await self.sender.send(frames.error_frame(
                         "message_too_long", f"messages are limited to {rt.settings.max_message_chars} characters",
                         client_msg_id=client_msg_id, conversation_id=cid))
+                    return
+                wait = self.limits.agent_message(self.agent_id)
+                if wait:  # not stored: the client may send it again (same client_msg_id) after retry_after_s
+                    await self.sender.send(frames.error_frame(
+                        "rate_limited", f"too many messages; retry in {wait} s", client_msg_id=client_msg_id,
+                        conversation_id=cid, retry_after_s=wait))
                     return
                 write = flows.agent_note if isinstance(frame, frames.Note) else flows.agent_message
                 message, created = await write(rt, cid, self.agent_id, text, client_msg_id)
@@ -180,7 +197,7 @@ async def agent_socket(websocket: WebSocket, token: Annotated[str, Query()] = ""
         await websocket.close(code=CLOSE_UNAUTHORIZED)
         return
     async with rt.broker.subscribe(channels.QUEUE) as sub:
-        agent = AgentSession(rt, agent_id, sender, sub)
+        agent = AgentSession(rt, agent_id, sender, sub, rate_limits(websocket))
         await sender.send({"type": "hello", "agent_id": agent_id,
                            "agent": AgentPublic.of(account).model_dump(mode="json"),
                            "reasons": {reason.value: reason.label for reason in HandoffReason}})

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect
 
 from api import frames, origins
 from api.deps import ws_runtime
+from api.ratelimit import RateLimits, rate_limits
 from api.streams import MessageStream, SocketSender, receive_frames
 from api.throttle import Throttle
 from handoff import security
@@ -53,7 +54,7 @@ async def _pump(sub: Subscriber, stream: MessageStream, sender: SocketSender, we
 
 
 async def _handle(rt: Runtime, raw: str, conversation_id: str, stream: MessageStream, sender: SocketSender,
-                  typing: Throttle) -> None:
+                  typing: Throttle, limits: RateLimits) -> None:
     try:
         frame = frames.parse(frames.customer_frames, raw, rt.settings.max_frame_bytes)
     except frames.FrameError as exc:
@@ -75,6 +76,12 @@ async def _handle(rt: Runtime, raw: str, conversation_id: str, stream: MessageSt
             await sender.send(frames.error_frame(
                 "message_too_long", f"messages are limited to {rt.settings.max_message_chars} characters",
                 client_msg_id=frame.client_msg_id))
+            return
+        wait = limits.customer_message(conversation_id)
+        if wait:  # not stored: the client may send it again (same client_msg_id) after retry_after_s
+            await sender.send(frames.error_frame(
+                "rate_limited", f"too many messages; retry in {wait} s", client_msg_id=frame.client_msg_id,
+                retry_after_s=wait))
             return
         try:
             message, created = await flows.store_customer_message(rt, conversation_id, frame.text,
@@ -139,9 +146,10 @@ async def customer_socket(
         pump = asyncio.create_task(_pump(sub, stream, sender, websocket))
         await presence.socket_opened(rt, conversation_id)
         typing = Throttle(rt.settings.typing_interval_s)
+        limits = rate_limits(websocket)
         try:
             async for raw in receive_frames(websocket, sender):
-                await _handle(rt, raw, conversation_id, stream, sender, typing)
+                await _handle(rt, raw, conversation_id, stream, sender, typing, limits)
         except WebSocketDisconnect:
             pass
         finally:

@@ -229,8 +229,10 @@ def main() -> None:
                              log_dir=Path(tmp) / "logs", database_url=f"sqlite+aiosqlite:///{tmp}/bench.db",
                              app_port=free_port(), rasa_port=free_port(), actions_port=free_port(),
                              # The team is always there: this measures the assistant, not the
-                             # staffing, so no run depends on the day or hour it is made.
+                             # staffing, so no run depends on the day or hour it is made. Every
+                             # scripted conversation comes from this one address.
                              app_env={"SHOPBOT_TODAY": "as_of", "SHOPBOT_SUPPORT_HOURS": "always",
+                                      "SHOPBOT_CONVERSATION_RATE_PER_ADDRESS": "1000000/hour",
                                       **{k: v for k, v in os.environ.items()
                                          if k.startswith("SHOPBOT_BENCH_")}})
         stack = Stack(config)

@@ -100,7 +100,8 @@ def main() -> None:
                 app_port=free_port(),
                 rasa_port=free_port(),
                 actions_port=free_port(),
-                app_env={"SHOPBOT_TODAY": "as_of"},
+                # Each measured message opens a conversation, all from this one address.
+                app_env={"SHOPBOT_TODAY": "as_of", "SHOPBOT_CONVERSATION_RATE_PER_ADDRESS": "1000000/hour"},
             )
         )
         stack.start(timeout=300)

@@ -30,10 +30,17 @@ class Subscriber:
         try:
             self.queue.put_nowait(event)
         except asyncio.QueueFull:
-            self.overflowed = True
-            # Make room for the wake-up marker so the reader notices at once.
+            self.cut_off()
+
+    def cut_off(self) -> None:
+        """The live stream has a hole (this reader fell behind, or the broker lost its connection):
+        what is queued is still read, then SubscriberOverflow, and the client catches up from the database."""
+        if self.overflowed:
+            return
+        self.overflowed = True
+        if self.queue.full():  # make room for the wake-up marker so the reader notices at once
             self.queue.get_nowait()
-            self.queue.put_nowait(None)
+        self.queue.put_nowait(None)
 
     async def get(self) -> dict[str, Any]:
         event = await self.queue.get()
@@ -98,4 +105,8 @@ def create_broker(url: str, queue_size: int = 256) -> Broker:
     scheme = url.split("://", 1)[0]
     if scheme == "memory":
         return MemoryBroker(queue_size)
-    raise ValueError(f"unsupported broker URL {url!r} (supported: memory://)")
+    if scheme in ("redis", "rediss"):
+        from handoff.realtime.redis_broker import RedisBroker  # only scale-out needs the redis package
+
+        return RedisBroker(url, queue_size)
+    raise ValueError(f"unsupported broker URL scheme {scheme!r} (supported: memory://, redis://, rediss://)")

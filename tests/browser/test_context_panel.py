@@ -8,11 +8,12 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-import httpx
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import Browser, expect
 
 from devstack import demo_shop as shop
 from devstack.clients import Agent, Customer
+from tests.support.pages import open_console
+from tests.support.tokens import customer_token
 
 TIMEOUT = 30_000
 
@@ -29,24 +30,11 @@ def _customer_with_many_orders() -> dict[str, Any]:
 
 
 async def _signed_in(app_url: str, customer_id: str) -> Customer:
-    async with httpx.AsyncClient(base_url=app_url) as http:
-        resp = await http.get(f"/demo/customer-token/{customer_id}")
-        resp.raise_for_status()
-    return await Customer(app_url).start(customer_token=resp.json()["customer_token"])
+    return await Customer(app_url).start(customer_token=customer_token(customer_id))
 
 
 async def _queued(customer: Customer) -> None:
     await customer.ws.wait_for(lambda f: f["type"] == "state" and f["state"] == "queued", timeout=60)
-
-
-async def _console(browser: Browser, url: str, agent: str) -> Page:
-    page = await browser.new_page(viewport={"width": 1400, "height": 1000})
-    await page.goto(f"{url}/console")
-    await page.get_by_test_id("login-agent").fill(agent)
-    await page.get_by_test_id("login-password").fill(f"{agent}-demo")
-    await page.get_by_test_id("login-button").click()
-    await expect(page.get_by_test_id("presence-select")).to_be_visible(timeout=TIMEOUT)
-    return page
 
 
 async def test_the_panel_shows_the_problem_the_records_and_the_history(
@@ -63,7 +51,7 @@ async def test_the_panel_shows_the_problem_the_records_and_the_history(
     assert (await alice.claim(earlier.conversation_id))["type"] == "claimed"
     assert (await alice.close_conversation(earlier.conversation_id, "resolved"))["type"] == "state"
 
-    bob = await _console(browser, app_url, "bob")
+    bob = await open_console(browser, app_url, "bob", viewport={"width": 1400, "height": 1000})
     customer = await _signed_in(app_url, cid)
     await customer.say(f"my order {order['order_id']} arrived broken")
     await _queued(customer)

@@ -12,6 +12,7 @@ import pytest
 
 from devstack import demo_shop as shop
 from devstack.clients import Agent, Customer, Frame
+from tests.support.tokens import customer_token
 
 # One turn per language, as a customer would write it once a person has the chat, and what the
 # assistant should read in it.
@@ -37,9 +38,7 @@ def _customer_with_order(language: str) -> tuple[dict[str, Any], dict[str, Any]]
 
 
 async def _signed_in(app_url: str, customer_id: str, locale: str) -> Customer:
-    async with httpx.AsyncClient(base_url=app_url) as http:
-        token = (await http.get(f"/demo/customer-token/{customer_id}")).json()["customer_token"]
-    return await Customer(app_url).start(locale=locale, customer_token=token)
+    return await Customer(app_url).start(locale=locale, customer_token=customer_token(customer_id))
 
 
 async def _decide(agent: Agent, conversation_id: str, suggestion_id: int, outcome: str) -> Frame:

@@ -14,6 +14,7 @@ import pytest
 
 from devstack import demo_shop as shop
 from devstack.clients import Agent, Customer
+from tests.support.tokens import customer_token
 
 ASK = {"en": "where is my order {order_id}?", "id": "kak pesanan saya {order_id} udah sampai mana ya?"}
 HANDOFF = {"en": "I want to talk to a person", "id": "saya mau bicara dengan orang, bukan bot"}
@@ -29,10 +30,7 @@ def _shipped(language: str) -> tuple[dict[str, Any], dict[str, Any]]:
 
 async def _handed_off(app_url: str, language: str, customer_id: str, order_id: str) -> Customer:
     """A signed-in customer who asked where their order is (giving the e-mail if asked), then for a person."""
-    async with httpx.AsyncClient(base_url=app_url) as http:
-        resp = await http.get(f"/demo/customer-token/{customer_id}")
-        resp.raise_for_status()
-    customer = await Customer(app_url).start(locale=language, customer_token=resp.json()["customer_token"])
+    customer = await Customer(app_url).start(locale=language, customer_token=customer_token(customer_id))
     answer = " ".join(await customer.ask(ASK[language].format(order_id=order_id)))
     if "e-mail" in answer:
         answer = " ".join(await customer.ask(shop.customer(customer_id)["email"]))

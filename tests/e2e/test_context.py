@@ -11,6 +11,7 @@ import httpx
 
 from devstack import demo_shop as shop
 from devstack.clients import Agent, Customer
+from tests.support.tokens import customer_token
 
 
 def _richest_customer() -> dict[str, Any]:
@@ -28,10 +29,7 @@ def _records(kind: str, customer_id: str, key: str) -> set[str]:
 
 
 async def _signed_in(app_url: str, customer_id: str) -> Customer:
-    async with httpx.AsyncClient(base_url=app_url) as http:
-        resp = await http.get(f"/demo/customer-token/{customer_id}")
-        resp.raise_for_status()
-    return await Customer(app_url).start(customer_token=resp.json()["customer_token"])
+    return await Customer(app_url).start(customer_token=customer_token(customer_id))
 
 
 async def _queued(customer: Customer) -> dict[str, Any]:

@@ -7,6 +7,7 @@ import pytest
 
 from devstack import demo_shop as shop
 from devstack.clients import Customer
+from tests.support.tokens import customer_token
 
 
 def _first(status: str, skip: int = 0) -> dict:
@@ -57,25 +58,17 @@ async def test_wrong_email_is_refused_and_nothing_leaks(app_url: str) -> None:
 
 
 async def test_signed_in_customer_is_not_asked_for_email(app_url: str) -> None:
-    import httpx
-
     order = _first("delivered", skip=2)
-    async with httpx.AsyncClient(base_url=app_url) as http:
-        token = (await http.get(f"/demo/customer-token/{order['customer_id']}")).json()["customer_token"]
-    customer = await Customer(app_url).start(customer_token=token)
+    customer = await Customer(app_url).start(customer_token=customer_token(order["customer_id"]))
     answer = " ".join(await customer.ask(f"where is my order {order['order_id']}"))
     assert "e-mail" not in answer
     assert order["tracking_number"] in answer
 
 
 async def test_signed_in_customer_cannot_see_someone_elses_order(app_url: str) -> None:
-    import httpx
-
     mine = _first("delivered", skip=3)
     theirs = next(o for o in shop.orders("shipped") if o["customer_id"] != mine["customer_id"])
-    async with httpx.AsyncClient(base_url=app_url) as http:
-        token = (await http.get(f"/demo/customer-token/{mine['customer_id']}")).json()["customer_token"]
-    customer = await Customer(app_url).start(customer_token=token)
+    customer = await Customer(app_url).start(customer_token=customer_token(mine["customer_id"]))
     asked = " ".join(await customer.ask(f"where is my order {theirs['order_id']}"))
     assert "e-mail" in asked and theirs["tracking_number"] not in asked
 

@@ -13,6 +13,7 @@ import pytest
 from actions.formatting import money
 from devstack import demo_shop as shop
 from devstack.clients import Agent, Customer
+from tests.support.tokens import customer_token
 
 LANGUAGES = ("en", "id", "he")
 MAX_TURNS = 3  # the bound: a person within three customer turns of being stuck
@@ -267,9 +268,7 @@ async def test_a_signed_in_customer_names_the_order_by_its_product(app_url: str)
                  if o["status"] in ("shipped", "delivered")
                  and [any(i["name"] == "Mechanical Keyboard" for i in x["items"]) for x in orders].count(True) == 1
                  and any(i["name"] == "Mechanical Keyboard" for i in o["items"]))
-    async with httpx.AsyncClient(base_url=app_url) as http:
-        token = (await http.get(f"/demo/customer-token/{order['customer_id']}")).json()["customer_token"]
-    customer = await Customer(app_url).start(customer_token=token)
+    customer = await Customer(app_url).start(customer_token=customer_token(order["customer_id"]))
     replies = " ".join(await customer.ask("where is the mechanical keybaord i ordered?"))
     assert order["tracking_number"] in replies, replies
 

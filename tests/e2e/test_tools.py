@@ -14,6 +14,7 @@ import pytest
 
 from devstack import demo_shop as shop
 from devstack.clients import Agent, Customer, Frame
+from tests.support.tokens import customer_token
 
 POLICY = shop.load("policy")
 RATES: dict[str, float] = POLICY["rates_per_usd"]
@@ -75,9 +76,7 @@ async def test_tools_authority_approvals_and_audit(app_url: str, records: httpx.
 
     alice = await Agent(app_url, "alice", "alice-demo").login()
     bob = await Agent(app_url, "bob", "bob-demo").login()
-    async with httpx.AsyncClient(base_url=app_url) as http:
-        token = (await http.get(f"/demo/customer-token/{customer_id}")).json()["customer_token"]
-    customer = await Customer(app_url).start(customer_token=token)
+    customer = await Customer(app_url).start(customer_token=customer_token(customer_id))
     await customer.say("I want to talk to a person")
     await customer.ws.wait_for(lambda f: f["type"] == "state" and f["state"] == "queued")
     cid = customer.conversation_id
