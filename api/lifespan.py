@@ -9,13 +9,14 @@ from contextlib import asynccontextmanager
 from datetime import date, datetime
 
 from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.client import RasaClient
 from handoff.agents import service as agent_service
 from handoff.canned import service as canned_service
 from handoff.clock import Clock
 from handoff.config import Settings
-from handoff.database import create_engine, create_sessionmaker
+from handoff.database import create_engine, create_sessionmaker, startup_lock
 from handoff.ports import Bot
 from handoff.realtime.broker import create_broker
 from handoff.routing import flows as routing_flows
@@ -37,15 +38,12 @@ async def _sweep(rt: Runtime) -> None:
             log.exception("re-offer sweep failed")
 
 
-def lifespan_for(settings: Settings, bot_override: Bot | None = None):  # type: ignore[no-untyped-def]
-    """bot_override: a Bot to use instead of a Rasa client (the in-process tests' fake)."""
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = create_engine(settings.database_url)
+async def prepare_database(settings: Settings, engine: AsyncEngine,
+                           sessions: async_sessionmaker[AsyncSession]) -> Clock:
+    """Tables, the demo shop, the demo team and canned responses where missing, one process at a
+    time; returns the clock the shop's policy day fixes."""
+    async with startup_lock(engine):
         await create_all(engine)
-        sessions = create_sessionmaker(engine)
-        clock = Clock()
         async with sessions() as session:
             if settings.load_demo_data and await load_demo_store(session, settings.demo_data_dir):
                 log.info("loaded the demo shop from %s", settings.demo_data_dir)
@@ -56,6 +54,17 @@ def lifespan_for(settings: Settings, bot_override: Bot | None = None):  # type: 
             await agent_service.seed(session=session, agents=settings.agents_to_seed(), clock=clock)
             if settings.load_demo_data and await canned_service.seed(session=session, clock=clock):
                 log.info("loaded the demo canned responses")
+    return clock
+
+
+def lifespan_for(settings: Settings, bot_override: Bot | None = None):  # type: ignore[no-untyped-def]
+    """bot_override: a Bot to use instead of a Rasa client (the in-process tests' fake)."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = create_engine(settings.database_url)
+        sessions = create_sessionmaker(engine)
+        clock = await prepare_database(settings, engine, sessions)
         broker = create_broker(settings.broker_url, settings.subscriber_queue_size)
         await broker.connect()
         rasa: RasaClient | None = None

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -20,5 +19,3 @@ class Runtime:
     broker: Broker
     bot: Bot
     clock: Clock
-    # Open console sockets per agent in this process: the last one closing makes the agent away.
-    consoles: Counter[str] = field(default_factory=Counter)

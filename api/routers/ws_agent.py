@@ -168,6 +168,13 @@ class AgentSession:
                 await flows.hand_back(rt, cid, self.agent_id)
 
 
+async def _console_closed(rt: Runtime, agent_id: str) -> None:
+    async with rt.sessions() as session:
+        left = await agent_service.console_closed(session=session, agent_id=agent_id)
+    if left == 0:  # the last console of the agent, in any app process
+        await routing_flows.console_gone(rt, agent_id)
+
+
 async def _pump(agent: AgentSession, websocket: WebSocket) -> None:
     try:
         async for event in agent.sub:
@@ -203,7 +210,8 @@ async def agent_socket(websocket: WebSocket, token: Annotated[str, Query()] = ""
                            "reasons": {reason.value: reason.label for reason in HandoffReason}})
         await agent.send_queue()
         pump = asyncio.create_task(_pump(agent, websocket))
-        rt.consoles[agent_id] += 1
+        async with rt.sessions() as session:
+            await agent_service.console_opened(session=session, agent_id=agent_id)
         try:
             async for raw in receive_frames(websocket, sender):
                 await agent.handle(raw)
@@ -211,7 +219,5 @@ async def agent_socket(websocket: WebSocket, token: Annotated[str, Query()] = ""
             pass
         finally:
             pump.cancel()
-            rt.consoles[agent_id] -= 1
-            if rt.consoles[agent_id] <= 0:
-                del rt.consoles[agent_id]
-                await routing_flows.console_gone(rt, agent_id)
+            # Shielded: a server shutting down still counts the console out (as the customer's).
+            await asyncio.shield(_console_closed(rt, agent_id))

@@ -23,4 +23,7 @@ class Agent(Base):
     # Set by the agent (and by the server when their console goes away); only online agents are
     # offered new conversations.
     presence: Mapped[Presence] = mapped_column(String(16), default=Presence.OFFLINE)
+    # The agent's open console sockets in every app process (one atomic UPDATE per open and close):
+    # the last one closing, wherever it was, makes an online agent away.
+    console_sockets: Mapped[int] = mapped_column(Integer, default=0)
     last_assigned_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handoff.agents.enums import AgentRole, Presence
@@ -71,6 +71,22 @@ async def change(*, session: AsyncSession, agent_id: str, body: AgentUpdate) -> 
 async def set_presence(*, session: AsyncSession, agent_id: str, presence: Presence) -> None:
     await session.execute(update(Agent).where(Agent.id == agent_id).values(presence=presence))
     await session.commit()
+
+
+async def console_opened(*, session: AsyncSession, agent_id: str) -> None:
+    await session.execute(update(Agent).where(Agent.id == agent_id)
+                          .values(console_sockets=Agent.console_sockets + 1))
+    await session.commit()
+
+
+async def console_closed(*, session: AsyncSession, agent_id: str) -> int:
+    """One console fewer (never below zero); how many are still open, in any process."""
+    left = await session.scalar(
+        update(Agent).where(Agent.id == agent_id)
+        .values(console_sockets=case((Agent.console_sockets > 1, Agent.console_sockets - 1), else_=0))
+        .returning(Agent.console_sockets))
+    await session.commit()
+    return int(left or 0)
 
 
 async def open_chats(*, session: AsyncSession, agent_id: str) -> int:

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
 import psycopg
 import pytest
 
@@ -47,9 +48,11 @@ def pair(stack: Stack) -> Iterator[Pair]:
     services = [app_service(stack.config, port=free_port(), database_url=database_url, name=f"app-two-{name}",
                             env=env) for name in ("a", "b")]
     try:
-        # One after the other: the first creates the tables and loads the demo shop, the second finds them.
+        # Both at once on the empty database: one prepares it (tables, demo shop, team) while the
+        # other waits on the start-up lock, then finds it done.
         for service in services:
             service.start()
+        for service in services:
             service.wait_healthy()
         a, b = services
         yield Pair(a.health_url.removesuffix("/healthz"), b.health_url.removesuffix("/healthz"), a, prefix)
@@ -177,3 +180,30 @@ async def test_a_customer_on_one_instance_and_an_agent_on_another_talk_and_survi
     assert agent.ws.ws.close_code is None  # B was never cut off
     await customer.ws.close()
     await agent.ws.close()
+
+
+async def test_an_agent_with_consoles_on_both_instances_stays_online_until_the_last_closes(pair: Pair) -> None:
+    on_a = await Agent(pair.a, "noa", "noa-demo").login()
+    on_b = await Agent(pair.b, "noa", "noa-demo").login()
+    assert (await on_a.presence("online"))["status"] == "online"
+
+    async def presence() -> str:
+        async with httpx.AsyncClient(base_url=pair.b, headers={"Authorization": f"Bearer {on_b.token}"}) as http:
+            team = (await http.get("/api/agent/team")).json()
+        return str(next(m for m in team if m["id"] == "noa")["presence"])
+
+    await on_a.ws.close()  # her console on A goes; the one on B is still open: she stays online
+    probe = await Agent(pair.a, "bob", "bob-demo").login()  # A has handled sockets since her close
+    watcher = await Agent(pair.b, "bob", "bob-demo").login()
+    assert await presence() == "online"
+    await probe.ws.close()
+    start = len(watcher.ws.frames)
+    await on_b.ws.close()  # the last one: away
+    for _ in range(100):
+        if await presence() == "away":
+            break
+        await watcher.ws.send({"type": "ping"})  # wait on the server, not on a timer
+        await watcher.ws.wait_for(lambda f: f["type"] == "pong", start=start)
+        start = len(watcher.ws.frames)
+    assert await presence() == "away"
+    await watcher.ws.close()
