@@ -72,7 +72,8 @@ def lifespan_for(settings: Settings, bot_override: Bot | None = None):  # type: 
         if bot_override is not None:
             bot = bot_override
         else:
-            bot = rasa = RasaClient(settings.rasa_url, settings.rasa_token, settings.rasa_timeout_s)
+            bot = rasa = RasaClient(settings.rasa_url, settings.rasa_token, settings.rasa_timeout_s,
+                                     settings.rasa_open_for_s)
         app.state.runtime = runtime = Runtime(settings=settings, sessions=sessions, broker=broker, bot=bot,
                                               clock=clock)
         sweeper = asyncio.create_task(_sweep(runtime))
@@ -80,6 +81,7 @@ def lifespan_for(settings: Settings, bot_override: Bot | None = None):  # type: 
             yield
         finally:
             sweeper.cancel()
+            await runtime.turns.stop()
             if rasa is not None:
                 await rasa.aclose()
             await broker.disconnect()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import httpx
@@ -12,49 +13,53 @@ class BotUnavailable(Exception):
 
 
 class RasaClient:
-    def __init__(self, base_url: str, token: str, timeout_s: float = 30.0) -> None:
+    """With a circuit breaker: once Rasa has not answered (timed out, refused), calls fail at once
+    for `open_for_s`, so a hanging Rasa costs one timeout, not one per call (a handoff also reads
+    the tracker), and customers reach a person quickly."""
+
+    def __init__(self, base_url: str, token: str, timeout_s: float = 10.0, open_for_s: float = 15.0) -> None:
         self._token = token
-        self._http = httpx.AsyncClient(base_url=base_url.rstrip("/"), timeout=timeout_s)
+        # Connecting is quick or not at all; reading waits for Rasa and its actions.
+        self._http = httpx.AsyncClient(base_url=base_url.rstrip("/"),
+                                       timeout=httpx.Timeout(timeout_s, connect=min(3.0, timeout_s)))
+        self._open_for_s = open_for_s
+        self._open_until = 0.0
 
     async def aclose(self) -> None:
         await self._http.aclose()
 
+    async def _call(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        if time.monotonic() < self._open_until:
+            raise BotUnavailable("the assistant did not answer a moment ago; not asking again yet")
+        try:
+            resp = await self._http.request(method, path, **kwargs)
+            resp.raise_for_status()
+        except httpx.TransportError as exc:  # timed out, refused, reset: Rasa is away or hanging
+            self._open_until = time.monotonic() + self._open_for_s
+            raise BotUnavailable(str(exc)) from exc
+        except httpx.HTTPError as exc:  # an error status: Rasa is there and answered
+            raise BotUnavailable(str(exc)) from exc
+        return resp
+
     async def send(self, conversation_id: str, text: str, metadata: dict[str, Any]) -> list[dict[str, Any]]:
         body = {"sender": conversation_id, "message": text, "metadata": metadata}
-        try:
-            resp = await self._http.post("/webhooks/rest/webhook", json=body)
-            resp.raise_for_status()
-        except httpx.HTTPError as exc:
-            raise BotUnavailable(str(exc)) from exc
-        return list(resp.json())
+        return list((await self._call("POST", "/webhooks/rest/webhook", json=body)).json())
 
     async def parse(self, text: str) -> dict[str, Any]:
         """NLU only (no dialogue, no actions): what the bot would understand from `text`."""
-        try:
-            resp = await self._http.post("/model/parse", params={"token": self._token}, json={"text": text})
-            resp.raise_for_status()
-        except httpx.HTTPError as exc:
-            raise BotUnavailable(str(exc)) from exc
+        resp = await self._call("POST", "/model/parse", params={"token": self._token}, json={"text": text})
         return dict(resp.json())
 
     async def tracker(self, conversation_id: str) -> dict[str, Any]:
-        try:
-            resp = await self._http.get(f"/conversations/{conversation_id}/tracker",
-                                        params={"token": self._token, "include_events": "ALL"})
-            resp.raise_for_status()
-        except httpx.HTTPError as exc:
-            raise BotUnavailable(str(exc)) from exc
+        resp = await self._call("GET", f"/conversations/{conversation_id}/tracker",
+                                params={"token": self._token, "include_events": "ALL"})
         return dict(resp.json())
 
     async def reset_dialogue(self, conversation_id: str) -> None:
         """Ends any form the bot was in when a person took over, keeping slots (used on hand-back)."""
         events = [{"event": "active_loop", "name": None}, {"event": "slot", "name": "requested_slot", "value": None}]
-        try:
-            resp = await self._http.post(f"/conversations/{conversation_id}/tracker/events",
-                                         params={"token": self._token}, json=events)
-            resp.raise_for_status()
-        except httpx.HTTPError as exc:
-            raise BotUnavailable(str(exc)) from exc
+        await self._call("POST", f"/conversations/{conversation_id}/tracker/events",
+                         params={"token": self._token}, json=events)
 
     async def healthy(self) -> bool:
         try:

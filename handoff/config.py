@@ -58,7 +58,10 @@ class Settings(BaseSettings):
 
     rasa_url: str = "http://127.0.0.1:5005"
     rasa_token: str = "dev-rasa-token"
-    rasa_timeout_s: float = 30.0
+    # How long a bot turn may wait for Rasa (and its actions) before the customer goes to a person;
+    # after a timeout the client asks Rasa nothing for rasa_open_for_s (bot/client.py).
+    rasa_timeout_s: float = 10.0
+    rasa_open_for_s: float = 15.0
 
     # Signs agent, conversation and customer tokens. Required in production; elsewhere, when unset,
     # a random key is made once and kept in secret_file (never a key anyone else knows).

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handoff.clock import Clock
 from handoff.config import Settings
+from handoff.conversations.turns import TurnQueue
 from handoff.ports import Bot
 from handoff.realtime.broker import Broker
 
@@ -19,3 +20,5 @@ class Runtime:
     broker: Broker
     bot: Bot
     clock: Clock
+    # Bot turns, one at a time per conversation, beside the sockets' receive loops.
+    turns: TurnQueue = field(default_factory=TurnQueue)

@@ -92,7 +92,8 @@ async def _handle(rt: Runtime, raw: str, conversation_id: str, stream: MessageSt
         await sender.send({"type": "ack", "client_msg_id": frame.client_msg_id, "seq": message.seq,
                            "duplicate": not created})
         if created:
-            await flows.route_to_bot(rt, message)
+            # Beside the receive loop: pings, resumes and the next messages go on while Rasa answers.
+            rt.turns.run(conversation_id, lambda: flows.route_to_bot(rt, message))
             assist_flows.schedule(rt, message)  # with a person on the chat: NLU-only suggestions for them
 
 
