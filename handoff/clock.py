@@ -20,3 +20,9 @@ class Clock:
     def wall(self) -> datetime:
         """The time of day decisions such as support hours go by (fixable, unlike timestamps)."""
         return self.fixed_instant or datetime.now(UTC)
+
+
+def as_utc(moment: datetime) -> datetime:
+    """An aware UTC timestamp. SQLite hands back the naive UTC values it stored (it keeps no offset),
+    PostgreSQL aware ones: everything that compares stored times goes through here."""
+    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,6 +19,7 @@ from handoff.assist.mapping import FITS
 from handoff.assist.schemas import SuggestionPublic
 from handoff.canned import placeholders
 from handoff.canned import service as canned_service
+from handoff.clock import as_utc
 from handoff.context import service as context_service
 from handoff.conversations import notify
 from handoff.conversations import service as conversation_service
@@ -102,12 +103,7 @@ async def canned_for(*, session: AsyncSession, shortcut: str | None, language: s
 
 def _after(written: datetime, assigned: datetime | None) -> bool:
     """Whether the message was written once the agent had the chat."""
-    if assigned is None:
-        return False
-    # SQLite hands back naive UTC timestamps: compare both as naive UTC.
-    def utc(moment: datetime) -> datetime:
-        return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
-    return utc(written) >= utc(assigned)
+    return assigned is not None and as_utc(written) >= as_utc(assigned)
 
 
 def _order_id(entities: list[dict[str, Any]], context: dict[str, Any]) -> str | None:

@@ -8,12 +8,13 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handoff.agents import service as agent_service
+from handoff.clock import as_utc
 from handoff.context import service as context_service
 from handoff.conversations import notify, texts
 from handoff.conversations import service as conversation_service
@@ -140,13 +141,8 @@ async def _still_bots_turn(rt: Runtime, conversation_id: str, started: datetime)
     """Whether the bot has owned the conversation without a break since its turn started (the
     turn's replies are stale once it was handed off, even if it came back to the bot since)."""
     conversation = await notify.get(rt, conversation_id)
-    handed_off = conversation.queued_at is not None and _aware(conversation.queued_at) >= started
+    handed_off = conversation.queued_at is not None and as_utc(conversation.queued_at) >= started
     return conversation.state == ConversationState.BOT and not handed_off
-
-
-def _aware(moment: datetime) -> datetime:
-    # SQLite gives back naive UTC timestamps.
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 async def hand_off(rt: Runtime, conversation_id: str, reason: str, note: str = "",
@@ -227,13 +223,7 @@ async def agent_message(rt: Runtime, conversation_id: str, agent_id: str, text: 
     conversation = await notify.get(rt, conversation_id)
     if conversation.state != ConversationState.ASSIGNED or conversation.assigned_agent_id != agent_id:
         raise NotAllowed("only the assigned agent can write in this conversation")
-    async with rt.sessions() as session:
-        message, created = await conversation_service.append_message(
-            session=session, conversation_id=conversation_id, sender=Sender.AGENT, text=text,
-            client_msg_id=client_msg_id, author_id=agent_id, clock=rt.clock)
-    if created:
-        await notify.publish_message(rt, message)
-    return message, created
+    return await _store_from_agent(rt, conversation_id, agent_id, Sender.AGENT, text, client_msg_id)
 
 
 async def agent_note(rt: Runtime, conversation_id: str, agent_id: str, text: str,
@@ -241,9 +231,16 @@ async def agent_note(rt: Runtime, conversation_id: str, agent_id: str, text: str
     """A private note: any agent may leave one on any conversation, for the team; notify.py's
     channels keep it from the customer (live, on resume and in the history)."""
     await notify.get(rt, conversation_id)  # unknown conversation -> not_found
+    return await _store_from_agent(rt, conversation_id, agent_id, Sender.NOTE, text, client_msg_id)
+
+
+async def _store_from_agent(rt: Runtime, conversation_id: str, agent_id: str, sender: Sender, text: str,
+                            client_msg_id: str) -> tuple[Message, bool]:
+    """Stores an agent's reply or note once (a retry with the same client id is not stored again)
+    and fans it out; notify.py's channels decide who hears it."""
     async with rt.sessions() as session:
         message, created = await conversation_service.append_message(
-            session=session, conversation_id=conversation_id, sender=Sender.NOTE, text=text,
+            session=session, conversation_id=conversation_id, sender=sender, text=text,
             client_msg_id=client_msg_id, author_id=agent_id, clock=rt.clock)
     if created:
         await notify.publish_message(rt, message)

@@ -9,6 +9,7 @@ from typing import Any
 
 from handoff.agents import service as agent_service
 from handoff.agents.enums import Presence
+from handoff.clock import as_utc
 from handoff.conversations import notify, texts
 from handoff.conversations import service as conversation_service
 from handoff.conversations.enums import ConversationState, Sender
@@ -41,10 +42,7 @@ async def route(rt: Runtime) -> None:
 
 
 def _waited_s(conversation: Conversation, now: datetime) -> float:
-    queued = conversation.queued_at or conversation.created_at
-    if queued.tzinfo is None:  # SQLite hands back naive UTC timestamps
-        queued = queued.replace(tzinfo=now.tzinfo)
-    return (now - queued).total_seconds()
+    return (now - as_utc(conversation.queued_at or conversation.created_at)).total_seconds()
 
 
 def _place_frame(conversation_id: str, place: queue_service.Place) -> dict[str, Any]:
@@ -80,9 +78,7 @@ async def reoffer_unanswered(rt: Runtime) -> int:
         online = {a.id for a in await agent_service.all_agents(session=session) if a.presence == Presence.ONLINE}
     moved = 0
     for conversation in stale:
-        assigned_at = conversation.assigned_at or now
-        if assigned_at.tzinfo is None:
-            assigned_at = assigned_at.replace(tzinfo=now.tzinfo)
+        assigned_at = as_utc(conversation.assigned_at or now)
         patience = rt.settings.answer_timeout_s if conversation.assigned_agent_id in online \
             else rt.settings.presence_grace_s
         if (now - assigned_at).total_seconds() < patience:

@@ -4,13 +4,12 @@ beyond it. Every status move is one conditional UPDATE, so of two racing decider
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handoff.clock import Clock
+from handoff.clock import Clock, as_utc
 from handoff.conversations import service as conversation_service
 from handoff.conversations.models import Conversation
 from handoff.shop.models import Invoice, Order, Subscription
@@ -143,17 +142,12 @@ async def search_audit(*, session: AsyncSession, where: AuditFilter) -> Sequence
         if value is not None:
             query = query.where(column == value)
     if where.since is not None:
-        query = query.where(AuditEntry.at >= _aware(where.since))
+        query = query.where(AuditEntry.at >= as_utc(where.since))
     if where.until is not None:
-        query = query.where(AuditEntry.at < _aware(where.until))
+        query = query.where(AuditEntry.at < as_utc(where.until))
     if where.q:
         q = where.q.strip()
         query = query.where(or_(*(column.icontains(q, autoescape=True) for column in (
             AuditEntry.agent_id, AuditEntry.approver_id, AuditEntry.customer_id, AuditEntry.conversation_id,
             AuditEntry.order_id, AuditEntry.invoice_id, AuditEntry.request_id))))
     return list(await session.scalars(query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(where.limit)))
-
-
-def _aware(moment: datetime) -> datetime:
-    """In UTC, as the log stores it (SQLite keeps no offset); a bare date-time is taken as UTC."""
-    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
