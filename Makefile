@@ -9,7 +9,7 @@ test:       ## set up and run the whole test suite
 	scripts/test.sh
 
 lint:
-	. scripts/env.sh && "$$APP_VENV/bin/ruff" check . && "$$APP_VENV/bin/mypy" handoff api bot/client.py devstack
+	. scripts/env.sh && "$$APP_VENV/bin/ruff" check . && "$$APP_VENV/bin/mypy" handoff api bot/client.py devstack && scripts/alembic-check.sh
 
 train:
 	scripts/train.sh
@@ -22,3 +22,6 @@ containment: ## scripted conversations through the real stack -> docs/containmen
 
 bench-latency: ## bot reply latency through the app vs straight to Rasa -> docs/benchmarks.md
 	. scripts/env.sh && scripts/bootstrap.sh && "$$APP_VENV/bin/python" -m bench.latency.run --model "$$(scripts/train.sh | tail -n 1)"
+
+bench-reliability: ## fault scenarios (kill -9, Redis restart, PostgreSQL refusing) under relay traffic -> docs/reliability.md, docs/results/reliability.json
+	. scripts/env.sh && scripts/bootstrap.sh && "$$APP_VENV/bin/python" -m bench.reliability.run --model "$$(scripts/train.sh | tail -n 1)"

@@ -14,6 +14,7 @@ from handoff.agents import service as agent_service
 from handoff.agents.enums import AgentRole
 from handoff.agents.models import Agent
 from handoff.runtime import Runtime
+from handoff.security import TokenPurpose
 
 AGENT_TOKEN_TTL_S = 12 * 3600
 CONVERSATION_TOKEN_TTL_S = 7 * 24 * 3600
@@ -50,23 +51,26 @@ def require_service(rt: RuntimeDep, authorization: Annotated[str | None, Header(
         raise HTTPException(status.HTTP_403_FORBIDDEN, "invalid service token")
 
 
-def current_agent(rt: RuntimeDep, authorization: Annotated[str | None, Header()] = None) -> str:
+async def current_account(rt: RuntimeDep, session: SessionDep,
+                          authorization: Annotated[str | None, Header()] = None) -> Agent:
+    """The calling agent's record. Checked on every call: a valid token for an agent who does not
+    exist (any more) is refused like a forged one."""
     try:
-        return security.verify(rt.settings.secret_key, "agent", _bearer(authorization))
+        agent_id = rt.tokens.verify(TokenPurpose.AGENT, _bearer(authorization))
     except security.InvalidToken as exc:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, f"invalid agent token: {exc}") from exc
-
-
-ServiceDep = Depends(require_service)
-AgentDep = Annotated[str, Depends(current_agent)]
-
-
-async def current_account(agent_id: AgentDep, session: SessionDep) -> Agent:
-    """The calling agent's record: a valid token for an agent who no longer exists is refused."""
     agent = await agent_service.get(session=session, agent_id=agent_id)
     if agent is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "unknown agent")
     return agent
+
+
+def current_agent(agent: Annotated[Agent, Depends(current_account)]) -> str:
+    return agent.id
+
+
+ServiceDep = Depends(require_service)
+AgentDep = Annotated[str, Depends(current_agent)]
 
 
 async def require_admin(agent: Annotated[Agent, Depends(current_account)]) -> Agent:
@@ -80,8 +84,8 @@ AdminDep = Annotated[Agent, Depends(require_admin)]
 
 
 def conversation_token(rt: Runtime, conversation_id: str) -> str:
-    return security.sign(rt.settings.secret_key, "conversation", conversation_id, CONVERSATION_TOKEN_TTL_S)
+    return rt.tokens.sign(TokenPurpose.CONVERSATION, conversation_id, CONVERSATION_TOKEN_TTL_S)
 
 
 def agent_token(rt: Runtime, agent_id: str) -> str:
-    return security.sign(rt.settings.secret_key, "agent", agent_id, AGENT_TOKEN_TTL_S)
+    return rt.tokens.sign(TokenPurpose.AGENT, agent_id, AGENT_TOKEN_TTL_S)

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapte
 from handoff.agents.enums import Presence, Skill
 from handoff.assist.enums import SuggestionOutcome
 from handoff.conversations.enums import CustomerPresence, Resolution
+from handoff.security import MAX_TOKEN_CHARS
 
 # Every integer a client sends is bounded: our ids and sequence numbers stay far below 2**31, and an
 # unbounded Python int (2**70) would overflow in the database driver mid-request (a dropped socket)
@@ -124,6 +125,14 @@ class HandBack(_Frame):
     conversation_id: ConversationId
 
 
+class Auth(_Frame):
+    """The first frame on every socket: its token. Never in the URL, which proxies, browsers'
+    histories and access logs keep."""
+
+    type: Literal["auth"]
+    token: Annotated[str, StringConstraints(min_length=1, max_length=MAX_TOKEN_CHARS)]
+
+
 CustomerFrame = Annotated[SendMessage | Resume | Ping | CustomerPresenceFrame | CustomerTyping | CustomerRead,
                           Field(discriminator="type")]
 AgentFrame = Annotated[SendMessage | Note | Resume | Ping | Claim | Close | HandBack | SetPresence | Transfer
@@ -131,6 +140,7 @@ AgentFrame = Annotated[SendMessage | Note | Resume | Ping | Claim | Close | Hand
                        Field(discriminator="type")]
 customer_frames: TypeAdapter[Any] = TypeAdapter(CustomerFrame)
 agent_frames: TypeAdapter[Any] = TypeAdapter(AgentFrame)
+auth_frames: TypeAdapter[Auth] = TypeAdapter(Auth)
 
 
 class FrameError(Exception):

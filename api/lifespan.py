@@ -16,34 +16,40 @@ from handoff.agents import service as agent_service
 from handoff.canned import service as canned_service
 from handoff.clock import Clock
 from handoff.config import Settings
+from handoff.conversations import outbox
 from handoff.database import create_engine, create_sessionmaker, startup_lock
+from handoff.migrate import upgrade_to_head
 from handoff.ports import Bot
 from handoff.realtime.broker import create_broker
 from handoff.routing import flows as routing_flows
 from handoff.runtime import Runtime
 from handoff.shop import service as shop_service
 from handoff.shop.loader import load_demo_store
-from handoff.tables import create_all
 
 log = logging.getLogger(__name__)
 
 
 async def _sweep(rt: Runtime) -> None:
-    """Periodic housekeeping of the line: unanswered conversations are offered again."""
+    """Periodic housekeeping: unanswered conversations are offered again, abandoned bot turns run."""
     while True:
         await asyncio.sleep(rt.settings.sweep_interval_s)
+        # A failed sweep (database briefly away) is retried at the next tick.
         try:
             await routing_flows.reoffer_unanswered(rt)
-        except Exception:  # a failed sweep (database briefly away) is retried at the next tick
+        except Exception:
             log.exception("re-offer sweep failed")
+        try:
+            await outbox.resume_abandoned(rt)
+        except Exception:
+            log.exception("sweep of abandoned bot turns failed")
 
 
 async def prepare_database(settings: Settings, engine: AsyncEngine,
                            sessions: async_sessionmaker[AsyncSession]) -> Clock:
-    """Tables, the demo shop, the demo team and canned responses where missing, one process at a
-    time; returns the clock the shop's policy day fixes."""
+    """The schema brought up to the newest migration, then the demo shop, the demo team and canned
+    responses where missing, one process at a time; returns the clock the shop's policy day fixes."""
     async with startup_lock(engine):
-        await create_all(engine)
+        await upgrade_to_head(engine)
         async with sessions() as session:
             if settings.load_demo_data and await load_demo_store(session, settings.demo_data_dir):
                 log.info("loaded the demo shop from %s", settings.demo_data_dir)

@@ -1,12 +1,13 @@
 """Rate limits (issue 11): messages per conversation and per agent, new conversations per client
 address, sign-in attempts per account and per address. Moving windows from the `limits` library,
-counted in this process's memory.
+counted in this process's memory or, with `SHOPBOT_RATE_LIMIT_STORAGE=redis://...`, in Redis, shared
+by every app instance.
 
 In `api/`, not `handoff/`: every key is something only the transport knows (the client's address,
 the conversation or agent behind a socket, the account typed into the sign-in form) and every answer
-is a transport's (a 429, an error frame); no domain rule depends on them. Counts are per app process:
-behind a balancer with N processes a client gets up to N times the limit (a shared `limits` storage
-such as Redis would make them global; docs/security.md, left for later).
+is a transport's (a 429, an error frame); no domain rule depends on them. In memory, counts are per
+app process: behind a balancer with N processes a client gets up to N times the limit; Redis makes
+them global (docs/security.md).
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, status
 from limits import RateLimitItem, parse
-from limits.storage import MemoryStorage
-from limits.strategies import MovingWindowRateLimiter
+from limits.aio.storage import MemoryStorage, RedisStorage, Storage
+from limits.aio.strategies import MovingWindowRateLimiter
 from starlette.requests import HTTPConnection
 
 from handoff.config import Settings
@@ -31,43 +32,53 @@ class RateLimits:
     def __init__(self, settings: Settings) -> None:
         # A moving window: no burst of twice the limit across a window's edge (as a fixed window
         # allows), and the wait it reports is exact: until the oldest counted event leaves it.
-        self._limiter = MovingWindowRateLimiter(MemoryStorage())
+        self._limiter = MovingWindowRateLimiter(_storage(settings.rate_limit_storage))
         self._customer_message = parse(settings.customer_message_rate)
         self._agent_message = parse(settings.agent_message_rate)
         self._conversation = parse(settings.conversation_rate_per_address)
         self._login_account = parse(settings.login_rate_per_account)
         self._login_address = parse(settings.login_rate_per_address)
 
-    def _hit(self, limit: RateLimitItem, *key: str) -> int:
-        if self._limiter.hit(limit, *key):
+    async def _hit(self, limit: RateLimitItem, *key: str) -> int:
+        if await self._limiter.hit(limit, *key):
             return 0
-        reset = self._limiter.get_window_stats(limit, *key).reset_time
+        reset = (await self._limiter.get_window_stats(limit, *key)).reset_time
         return max(1, math.ceil(reset - time.time()))
 
-    def customer_message(self, conversation_id: str) -> int:
+    async def customer_message(self, conversation_id: str) -> int:
         # Per conversation rather than per socket: opening more sockets (tabs) gives no more.
-        return self._hit(self._customer_message, "customer-message", conversation_id)
+        return await self._hit(self._customer_message, "customer-message", conversation_id)
 
-    def agent_message(self, agent_id: str) -> int:
+    async def agent_message(self, agent_id: str) -> int:
         # Messages and notes of all of an agent's consoles together.
-        return self._hit(self._agent_message, "agent-message", agent_id)
+        return await self._hit(self._agent_message, "agent-message", agent_id)
 
-    def conversation(self, address: str) -> int:
-        return self._hit(self._conversation, "conversation", address)
+    async def conversation(self, address: str) -> int:
+        return await self._hit(self._conversation, "conversation", address)
 
-    def login_attempt(self, address: str, account: str) -> int:
+    async def login_attempt(self, address: str, account: str) -> int:
         """Counted before the password is checked, success or not: counting only failures (checking
         first, counting after) would let a burst of parallel guesses through before the first one
         is counted. An attempt refused for the address does not count against the account."""
-        return self._hit(self._login_address, "login-address", address) or \
-            self._hit(self._login_account, "login-account", account)
+        return await self._hit(self._login_address, "login-address", address) or \
+            await self._hit(self._login_account, "login-account", account)
 
-    def login_succeeded(self, account: str) -> None:
+    async def login_succeeded(self, account: str) -> None:
         """The account's count starts again: it is there to stop guessing one password, and whoever
         just gave it has nothing left to guess (an agent opening a console in each of a few tabs is
         not locked out). The address's count stays: otherwise one valid account of their own would
         let a client reset it between guesses at other accounts."""
-        self._limiter.clear(self._login_account, "login-account", account)
+        await self._limiter.clear(self._login_account, "login-account", account)
+
+
+def _storage(uri: str) -> Storage:
+    """memory:// (this process) or redis://host:port/db (every instance; through redis-py, which the
+    broker uses too)."""
+    if uri == "memory://":
+        return MemoryStorage()
+    if uri.startswith(("redis://", "rediss://")):
+        return RedisStorage(f"async+{uri}", implementation="redispy", key_prefix="shopbot-limits")
+    raise ValueError(f"rate limit storage must be memory:// or redis://..., not {uri!r}")
 
 
 def rate_limits(conn: HTTPConnection) -> RateLimits:
@@ -84,9 +95,9 @@ RateLimitsDep = Annotated[RateLimits, Depends(rate_limits)]
 
 
 def client_address(conn: HTTPConnection) -> str:
-    """The peer's address. Behind a reverse proxy every client has the proxy's: the address must
-    then come from the proxy's header (X-Forwarded-For, trusted from the proxy only), left for later
-    (docs/security.md)."""
+    """The client's address. Behind a reverse proxy, uvicorn puts the address from the proxy's
+    X-Forwarded-For here, trusting it only from the addresses in its `--forwarded-allow-ips`
+    (`FORWARDED_ALLOW_IPS`; 127.0.0.1 by default): list the balancer there (docs/security.md)."""
     return conn.client.host if conn.client else "unknown"
 
 

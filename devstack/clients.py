@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import uuid
 from collections.abc import Callable
@@ -34,6 +35,14 @@ class Socket:
         finally:
             self.closed_code = self.ws.close_code
             self._new.set()
+
+    @classmethod
+    async def open(cls, url: str, token: str, **connect: Any) -> Socket:
+        """Connects and authenticates: the token goes in the first frame, never in the URL."""
+        socket = cls(await websockets.connect(url, **connect))
+        with contextlib.suppress(websockets.ConnectionClosed):  # refused at once (the Origin): see frames
+            await socket.send({"type": "auth", "token": token})
+        return socket
 
     async def send(self, frame: Frame | str) -> None:
         await self.ws.send(frame if isinstance(frame, str) else json.dumps(frame))
@@ -83,8 +92,8 @@ class Customer:
         return self
 
     async def connect(self, last_seq: int = 0) -> Socket:
-        url = f"{self.ws_url}/ws/customer/{self.conversation_id}?token={self.token}&last_seq={last_seq}"
-        self.socket = Socket(await websockets.connect(url))
+        url = f"{self.ws_url}/ws/customer/{self.conversation_id}?last_seq={last_seq}"
+        self.socket = await Socket.open(url, self.token)
         await self.socket.wait_for(lambda f: f["type"] == "hello")
         return self.socket
 
@@ -134,7 +143,7 @@ class Agent:
             resp.raise_for_status()
             self.token = resp.json()["token"]
         ws_url = self.base_url.replace("http", "ws", 1)
-        self.socket = Socket(await websockets.connect(f"{ws_url}/ws/agent?token={self.token}"))
+        self.socket = await Socket.open(f"{ws_url}/ws/agent", self.token)
         await self.socket.wait_for(lambda f: f["type"] == "queue")
         return self
 

@@ -16,7 +16,10 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from handoff.config import local_secret
+
 ROOT = Path(__file__).resolve().parent.parent
+SECRETS_DIR = ROOT / "var" / "secrets"
 
 
 def free_port() -> int:
@@ -36,8 +39,11 @@ class StackConfig:
     rasa_port: int = 5005
     actions_port: int = 5055
     host: str = "127.0.0.1"
-    rasa_token: str = "dev-rasa-token"
-    service_token: str = "dev-service-token"
+    # The secrets the processes share: made once per checkout and kept in var/secrets (never a
+    # default anyone knows; handoff/config.py local_secret).
+    rasa_token: str = field(default_factory=lambda: local_secret(SECRETS_DIR / "rasa_token"))
+    service_token: str = field(default_factory=lambda: local_secret(SECRETS_DIR / "service_token"))
+    actions_token: str = field(default_factory=lambda: local_secret(SECRETS_DIR / "actions_token"))
     app_env: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -121,7 +127,10 @@ def app_service(c: StackConfig, *, port: int | None = None, database_url: str | 
         name,
         [str(c.app_venv / "bin" / "python"), "-m", "uvicorn", "api.main:create_app", "--factory",
          "--host", c.host, "--port", str(port), "--ws-max-size", str(1 << 20), "--no-access-log"],
-        {**base_env, "SHOPBOT_DATABASE_URL": database_url or c.database_url, "SHOPBOT_RASA_URL": c.rasa_url,
+        # A development stack (the demo, the tests): the app makes its own signing keys in var/ unless
+        # given; a test that wants production says so in its env.
+        {**base_env, "SHOPBOT_ENVIRONMENT": "development",
+         "SHOPBOT_DATABASE_URL": database_url or c.database_url, "SHOPBOT_RASA_URL": c.rasa_url,
          "SHOPBOT_RASA_TOKEN": c.rasa_token, "SHOPBOT_SERVICE_TOKEN": c.service_token, **c.app_env, **(env or {})},
         f"http://127.0.0.1:{port}/healthz", c.log_dir / f"{name}.log")
 
@@ -138,12 +147,13 @@ class Stack:
             [str(bot_bin / "rasa"), "run", "--enable-api", "--auth-token", c.rasa_token, "-m", str(c.model),
              "--endpoints", "bot/endpoints.yml", "--credentials", "bot/credentials.yml",
              "-i", "127.0.0.1", "-p", str(c.rasa_port)],
-            {**base_env, "ACTION_ENDPOINT_URL": f"{c.actions_url}/webhook"},
+            {**base_env, "ACTION_ENDPOINT_URL": f"{c.actions_url}/webhook", "ACTION_SERVER_TOKEN": c.actions_token},
             f"{c.rasa_url}/status?token={c.rasa_token}", c.log_dir / "rasa.log")
         self.actions = Service(
             "actions",
-            [str(bot_bin / "rasa"), "run", "actions", "--actions", "actions", "-p", str(c.actions_port)],
-            {**base_env, "SHOP_API_URL": c.app_url, "SHOP_API_TOKEN": c.service_token},
+            [str(bot_bin / "python"), "-m", "actions.server", "--port", str(c.actions_port)],
+            {**base_env, "SHOP_API_URL": c.app_url, "SHOP_API_TOKEN": c.service_token,
+             "ACTION_SERVER_TOKEN": c.actions_token},
             f"{c.actions_url}/health", c.log_dir / "actions.log")
         self.app = app_service(c)
         self.services = [self.rasa, self.actions, self.app]

@@ -13,7 +13,11 @@ from limits import parse as parse_rate
 from pydantic import field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from handoff.security import Keyring
+
 ROOT = Path(__file__).resolve().parent.parent
+# Production secrets are at least this long (32 random characters: far beyond guessing).
+MIN_SECRET_CHARS = 32
 
 
 def local_secret(path: Path) -> str:
@@ -45,9 +49,12 @@ class SeedAgent:
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SHOPBOT_", env_file=".env", extra="ignore")
 
-    environment: str = "development"
-    # The file name carries the schema's version: tables come from create_all (no migrations yet),
-    # so a newer schema starts a new demo database rather than failing on an old one.
+    # "production" unless said otherwise: every secret must then be given (never a default anyone
+    # knows), and the demo conveniences are off. "development" (`make run`, the test stacks) makes
+    # missing secrets once and keeps them in var/ (local_secret).
+    environment: Literal["development", "production"] = "production"
+    # The schema comes from the migrations (handoff/migrations), applied at every start. The name
+    # is older: v3 was the last schema create_all made, which the migrations take up as their baseline.
     database_url: str = f"sqlite+aiosqlite:///{ROOT / 'var' / 'shopbot-v3.db'}"
     broker_url: str = "memory://"
     demo_data_dir: Path = ROOT / "data" / "demo-store"
@@ -57,18 +64,29 @@ class Settings(BaseSettings):
     today: str = "system"
 
     rasa_url: str = "http://127.0.0.1:5005"
-    rasa_token: str = "dev-rasa-token"
+    rasa_token: str = ""
     # How long a bot turn may wait for Rasa (and its actions) before the customer goes to a person;
     # after a timeout the client asks Rasa nothing for rasa_open_for_s (bot/client.py).
     rasa_timeout_s: float = 10.0
     rasa_open_for_s: float = 15.0
+    # A process holds each bot turn it stored for this long, renewed every third of it while the turn
+    # runs; a turn whose process died is run again by another process (or this one restarted) once
+    # its lease has run out (handoff/conversations/outbox.py). The time to recover from a crash.
+    turn_lease_s: float = 60.0
 
-    # Signs agent, conversation and customer tokens. Required in production; elsewhere, when unset,
-    # a random key is made once and kept in secret_file (never a key anyone else knows).
+    # The app's secret: agent and conversation tokens are signed with keys derived from it, one per
+    # purpose (handoff/security.py). Rotation: put the new key here and the old one first in
+    # previous_secret_keys (a JSON list) until the old tokens have expired.
     secret_key: str = ""
-    secret_file: Path = ROOT / "var" / "secret_key"
+    previous_secret_keys: list[str] = []
+    # The key the shop's back end signs its signed-in customers' tokens with (docs/security.md), and
+    # the ones it used before.
+    shop_token_key: str = ""
+    previous_shop_token_keys: list[str] = []
     # Shared with the action server, which calls the shop API on the bot's behalf.
-    service_token: str = "dev-service-token"
+    service_token: str = ""
+    # Where development keeps the secrets it made (one file per secret, readable by this user only).
+    secrets_dir: Path = ROOT / "var" / "secrets"
     # Seeded on first start when there are no agents, comma-separated
     # "name:password[:role[:skills[:languages[:max_chats]]]]" (skills and languages joined by "+").
     demo_agents: str = ("alice:alice-demo:supervisor:orders+billing:en+he:3,bob:bob-demo:agent:orders+billing:en+id:3,"
@@ -103,6 +121,8 @@ class Settings(BaseSettings):
     typing_interval_s: float = 1.0
     max_message_chars: int = 2000
     max_frame_bytes: int = 16_384
+    # A socket's first frame must be its auth frame, within this long (api/socket_auth.py).
+    socket_auth_timeout_s: float = 10.0
     # HTTP request bodies above this many bytes get 413 before the rest is read (the largest real
     # body, a canned response or a tool request, is a few KiB).
     max_body_bytes: int = 65_536
@@ -119,6 +139,9 @@ class Settings(BaseSettings):
     # Sign-in attempts per account (a success starts it again) and per client address (all count):
     login_rate_per_account: str = "10/15 minutes"
     login_rate_per_address: str = "30/15 minutes"
+    # Where the counts are kept: "memory://" (each process its own) or "redis://host:port/db" (one
+    # count for every instance behind a balancer).
+    rate_limit_storage: str = "memory://"
 
     # The demo page's helpers, off unless asked for (`make run` and the test stack turn it on):
     # GET /demo/customer-token/{id} signs a customer token, as a shop's back end would for a
@@ -133,18 +156,39 @@ class Settings(BaseSettings):
         parse_rate(value)  # a typo in an env var fails at start-up, not at the first request
         return value
 
+    @field_validator("rate_limit_storage")
+    @classmethod
+    def _a_storage(cls, value: str) -> str:
+        if value != "memory://" and not value.startswith(("redis://", "rediss://")):
+            raise ValueError("rate limit storage must be memory:// or redis://...")
+        return value
+
     @model_validator(mode="after")
-    def _no_default_secrets_in_production(self) -> Settings:
+    def _secrets(self) -> Settings:
+        names = ("secret_key", "shop_token_key", "service_token", "rasa_token")
         if self.environment == "production":
-            for name in ("secret_key", "service_token", "rasa_token"):
-                if not getattr(self, name) or getattr(self, name).startswith("dev-"):
-                    raise ValueError(f"SHOPBOT_{name.upper()} must be set in production")
-        if not self.secret_key:
-            self.secret_key = local_secret(self.secret_file)
+            for name in names:
+                value = getattr(self, name)
+                if len(value) < MIN_SECRET_CHARS or value.startswith("dev-"):
+                    raise ValueError(f"SHOPBOT_{name.upper()} must be set in production "
+                                     f"(at least {MIN_SECRET_CHARS} random characters)")
+            if self.demo_mode:
+                raise ValueError("SHOPBOT_DEMO_MODE is for development only")
+        for name in names:
+            if not getattr(self, name):
+                setattr(self, name, local_secret(self.secrets_dir / name))
         return self
 
+    def keyring(self) -> Keyring:
+        return Keyring.build([self.secret_key, *self.previous_secret_keys],
+                             [self.shop_token_key, *self.previous_shop_token_keys])
 
     def agents_to_seed(self) -> list[SeedAgent]:
+        """The team seeded into an empty agents table: the demo team in demo mode only (its passwords
+        are in this file for anyone to read), or a team given explicitly in SHOPBOT_DEMO_AGENTS. A
+        production team otherwise starts with an admin made by `python -m api.create_admin NAME`."""
+        if not self.demo_mode and "demo_agents" not in self.model_fields_set:
+            return []
         agents = []
         for item in filter(None, (i.strip() for i in self.demo_agents.split(","))):
             name, password, role, skills, languages, max_chats = [*item.split(":"), "", "", "", ""][:6]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -11,6 +13,7 @@ from handoff.config import Settings
 from handoff.conversations.turns import TurnQueue
 from handoff.ports import Bot
 from handoff.realtime.broker import Broker
+from handoff.security import Keyring
 
 
 @dataclass
@@ -22,3 +25,14 @@ class Runtime:
     clock: Clock
     # Bot turns, one at a time per conversation, beside the sockets' receive loops.
     turns: TurnQueue = field(default_factory=TurnQueue)
+    # This process among the app's instances: the owner of the bot turns it runs (outbox leases).
+    instance_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    # Every token's keys (handoff/security.py), from the settings' secrets.
+    tokens: Keyring = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.tokens = self.settings.keyring()
+
+    def turn_lease(self) -> tuple[str, datetime]:
+        """(owner, until) for a bot turn this process starts holding now (handoff/conversations/outbox.py)."""
+        return self.instance_id, self.clock.now() + timedelta(seconds=self.settings.turn_lease_s)

@@ -16,5 +16,6 @@ echo "==> ruff" >&2
 "$APP_VENV/bin/ruff" check .
 echo "==> mypy" >&2
 "$APP_VENV/bin/mypy" handoff api bot/client.py devstack
+"$ROOT/scripts/alembic-check.sh"
 echo "==> pytest" >&2
 exec "$APP_VENV/bin/python" -m pytest "$@"

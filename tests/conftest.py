@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from devstack.stack import ROOT, Stack, StackConfig, app_service, free_port
-from tests.support.tokens import TEST_SECRET_KEY
+from tests.support.tokens import TEST_SECRET_KEY, TEST_SHOP_TOKEN_KEY
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
 # Far above anything the suite does from its one address (tests/e2e/test_limits.py sets its own).
@@ -52,6 +52,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory, shop_site_port: int) -> Iter
         # address and some tests send in bursts: limits are tested on an app of their own.
         app_env={"SHOPBOT_TODAY": "as_of", "SHOPBOT_WIDGET_ORIGINS": f'["http://127.0.0.1:{shop_site_port}"]',
                  "SHOPBOT_SUPPORT_HOURS": "always", "SHOPBOT_SECRET_KEY": TEST_SECRET_KEY,
+                 "SHOPBOT_SHOP_TOKEN_KEY": TEST_SHOP_TOKEN_KEY, "SHOPBOT_ENVIRONMENT": "development",
                  "SHOPBOT_DEMO_MODE": "true", **NO_RATE_LIMITS},
     )
     for log in config.log_dir.glob("*.log"):

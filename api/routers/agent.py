@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from api.deps import AgentDep, RuntimeDep, SessionDep, agent_token
 from api.ratelimit import RateLimitsDep, client_address, limited_response, refuse_if_limited
+from api.routers.responses import SIGNED_IN, UNREADABLE_BODY
 from handoff.agents import service as agent_service
 from handoff.agents.enums import AgentRole
 from handoff.conversations import service as conversation_service
@@ -29,18 +30,18 @@ class LoginResult(BaseModel):
     token: str
 
 
-@router.post("/login", responses={401: {"description": "unknown agent or wrong password"},
+@router.post("/login", responses={401: {"description": "unknown agent or wrong password"}, **UNREADABLE_BODY,
                                    **limited_response("sign-in attempts for this account or from this address")})
 async def login(body: Login, session: SessionDep, rt: RuntimeDep, request: Request,
                 limits: RateLimitsDep) -> LoginResult:
     # Over a limit, the password is not even checked: the refusal says nothing about it, not even
     # by how long it took.
-    refuse_if_limited(limits.login_attempt(client_address(request), body.agent_id),
+    refuse_if_limited(await limits.login_attempt(client_address(request), body.agent_id),
                       "too many sign-in attempts for this account or from this address")
     agent = await agent_service.authenticate(session=session, agent_id=body.agent_id, password=body.password)
     if agent is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "unknown agent or wrong password")
-    limits.login_succeeded(body.agent_id)
+    await limits.login_succeeded(body.agent_id)
     return LoginResult(agent_id=agent.id, display_name=agent.display_name, role=agent.role,
                        token=agent_token(rt, agent.id))
 
@@ -53,7 +54,7 @@ class TeamMember(BaseModel):
     presence: str
 
 
-@router.get("/team")
+@router.get("/team", responses=SIGNED_IN)
 async def team(session: SessionDep, agent_id: AgentDep) -> list[TeamMember]:
     """Colleagues who take chats (for transfers): who they are, what they do, whether they are on."""
     return [TeamMember(id=a.id, display_name=a.display_name, skills=list(a.skills), languages=list(a.languages),
@@ -61,12 +62,13 @@ async def team(session: SessionDep, agent_id: AgentDep) -> list[TeamMember]:
             for a in await agent_service.all_agents(session=session) if a.role != AgentRole.ADMIN]
 
 
-@router.get("/queue")
+@router.get("/queue", responses=SIGNED_IN)
 async def queue(session: SessionDep, agent_id: AgentDep) -> list[ConversationSummary]:
     return [ConversationSummary.of(c) for c in await conversation_service.open_conversations(session=session)]
 
 
-@router.get("/conversations/{conversation_id}/context")
+@router.get("/conversations/{conversation_id}/context",
+            responses={**SIGNED_IN, 404: {"description": "no handoff context for this conversation"}})
 async def context(conversation_id: str, session: SessionDep, agent_id: AgentDep) -> dict[str, Any]:
     record = await conversation_service.latest_context(session=session, conversation_id=conversation_id)
     if record is None:

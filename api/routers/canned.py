@@ -9,6 +9,7 @@ from fastapi import APIRouter, HTTPException, Path, Query, Response, status
 
 from api.deps import AccountDep, AdminDep, AgentDep, RuntimeDep, SessionDep
 from api.frames import INT_MAX
+from api.routers.responses import SIGNED_IN, UNREADABLE_BODY
 from handoff.canned import placeholders
 from handoff.canned import service as canned_service
 from handoff.canned.models import CannedResponse
@@ -16,7 +17,8 @@ from handoff.canned.schemas import CannedCreate, CannedPublic, CannedUpdate, Ren
 from handoff.conversations import service as conversation_service
 from handoff.language import LANGUAGES
 
-router = APIRouter(tags=["canned responses"])
+# Every route needs a signed-in agent (the admin ones an admin).
+router = APIRouter(tags=["canned responses"], responses=SIGNED_IN)
 
 # Ids are database integers: a bigger number is a 422, not an overflow deep in the driver.
 CannedId = Annotated[int, Path(ge=1, le=INT_MAX)]
@@ -58,7 +60,8 @@ async def rendered(conversation_id: str, canned_id: CannedId, session: SessionDe
     return Rendered(id=row.id, shortcut=row.shortcut, language=row.language, text=text)
 
 
-@router.post("/api/admin/canned", status_code=status.HTTP_201_CREATED, responses=_ADMINS | _TAKEN | _INVALID)
+@router.post("/api/admin/canned", status_code=status.HTTP_201_CREATED,
+             responses=_ADMINS | _TAKEN | _INVALID | UNREADABLE_BODY)
 async def create(body: CannedCreate, session: SessionDep, rt: RuntimeDep, admin: AdminDep) -> CannedPublic:
     try:
         row = await canned_service.create(session=session, body=body, agent_id=admin.id, clock=rt.clock)
@@ -67,7 +70,7 @@ async def create(body: CannedCreate, session: SessionDep, rt: RuntimeDep, admin:
     return CannedPublic.of(row)
 
 
-@router.patch("/api/admin/canned/{canned_id}", responses=_ADMINS | _NOT_FOUND | _TAKEN | _INVALID)
+@router.patch("/api/admin/canned/{canned_id}", responses=_ADMINS | _NOT_FOUND | _TAKEN | _INVALID | UNREADABLE_BODY)
 async def change(canned_id: CannedId, body: CannedUpdate, session: SessionDep, rt: RuntimeDep,
                  admin: AdminDep) -> CannedPublic:
     try:

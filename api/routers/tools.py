@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, status
 from fastapi.responses import Response
 
 from api.deps import AccountDep, AgentDep, RuntimeDep, SessionDep
+from api.routers.responses import SIGNED_IN, UNREADABLE_BODY
 from handoff.agents.enums import AgentRole
 from handoff.agents.models import Agent
 from handoff.conversations import service as conversation_service
@@ -36,7 +37,8 @@ from handoff.tools.schemas import (
     ToolRequestPublic,
 )
 
-router = APIRouter(tags=["tools"])
+# Every route needs a signed-in agent (some a supervisor).
+router = APIRouter(tags=["tools"], responses=SIGNED_IN)
 
 T = TypeVar("T")
 
@@ -103,7 +105,7 @@ OverseerDep = Annotated[Agent, Depends(_overseer)]
 
 
 @router.post("/api/agent/conversations/{conversation_id}/tools", status_code=status.HTTP_201_CREATED,
-             responses=_USE_RESPONSES)
+             responses=_USE_RESPONSES | UNREADABLE_BODY)
 async def use_tool(conversation_id: str, body: ToolRequestCreate, agent_id: AgentDep,
                    rt: RuntimeDep) -> ToolRequestPublic:
     """Refund, credit, cancel an order, change its address, resend an invoice, pause or cancel a
@@ -129,7 +131,7 @@ async def approvals(session: SessionDep, supervisor: SupervisorDep) -> list[Tool
     return [ToolRequestPublic.of(r) for r in await tools_service.pending(session=session)]
 
 
-@router.post("/api/agent/approvals/{request_id}/decision", responses=_DECIDE_RESPONSES)
+@router.post("/api/agent/approvals/{request_id}/decision", responses=_DECIDE_RESPONSES | UNREADABLE_BODY)
 async def decide(request_id: str, body: Decision, account: AccountDep, rt: RuntimeDep) -> ToolRequestPublic:
     """Approve (applied now: `done`, or `failed` with the shop's reason) or decline (with a reason)."""
     return await _answer(tools_flows.decide(rt, request_id=request_id, approver=account, approve=body.approve,

@@ -10,11 +10,13 @@ from pydantic import BaseModel, Field, StringConstraints
 from api import frames
 from api.deps import RuntimeDep, SessionDep, conversation_token
 from api.ratelimit import RateLimitsDep, client_address, limited_response, refuse_if_limited
+from api.routers.responses import UNREADABLE_BODY
 from handoff import security
 from handoff.conversations import notify, ratings
 from handoff.conversations import service as conversation_service
 from handoff.conversations.exceptions import ConversationNotFound, InvalidRating, RatingRefused
 from handoff.conversations.schemas import ConversationCreated, MessagePublic, RatingPublic
+from handoff.security import TokenPurpose
 
 router = APIRouter(prefix="/api/widget", tags=["widget"])
 
@@ -27,20 +29,21 @@ class StartConversation(BaseModel):
     customer_token: str | None = None
 
 
-def _conversation_allowed(request: Request, limits: RateLimitsDep) -> None:
+async def _conversation_allowed(request: Request, limits: RateLimitsDep) -> None:
     """A new conversation per client address within `conversation_rate_per_address`, or 429
     (before the body is looked at)."""
-    refuse_if_limited(limits.conversation(client_address(request)), "too many new conversations from this address")
+    refuse_if_limited(await limits.conversation(client_address(request)),
+                      "too many new conversations from this address")
 
 
 @router.post("/conversations", status_code=status.HTTP_201_CREATED, dependencies=[Depends(_conversation_allowed)],
-             responses={401: {"description": "invalid customer token"},
+             responses={401: {"description": "invalid customer token"}, **UNREADABLE_BODY,
                         **limited_response("new conversations from this address")})
 async def start_conversation(body: StartConversation, session: SessionDep, rt: RuntimeDep) -> ConversationCreated:
     customer_id = None
     if body.customer_token:
         try:
-            customer_id = security.verify(rt.settings.secret_key, "customer", body.customer_token)
+            customer_id = rt.tokens.verify(TokenPurpose.CUSTOMER, body.customer_token)
         except security.InvalidToken as exc:
             raise HTTPException(status.HTTP_401_UNAUTHORIZED, f"invalid customer token: {exc}") from exc
     locale = body.locale if body.locale in SUPPORTED_LOCALES else "en"
@@ -54,7 +57,7 @@ def customer_conversation(conversation_id: str, rt: RuntimeDep, x_conversation_t
     """The conversation the caller holds the token of (from POST /conversations): 401 for a bad
     token, 403 for another conversation's."""
     try:
-        owner = security.verify(rt.settings.secret_key, "conversation", x_conversation_token)
+        owner = rt.tokens.verify(TokenPurpose.CONVERSATION, x_conversation_token)
     except security.InvalidToken as exc:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, f"invalid conversation token: {exc}") from exc
     if owner != conversation_id:
@@ -113,6 +116,7 @@ class RateConversation(BaseModel):
     status_code=status.HTTP_201_CREATED,
     responses={
         **_TOKEN_REFUSED,
+        **UNREADABLE_BODY,
         404: {"description": "no such conversation"},
         409: {"description": "detail.code `already_rated` (a rating is given once) or `not_closed`"},
         422: {"description": "no token, a score outside 1-5 or not an integer, a comment over 1000 characters"},

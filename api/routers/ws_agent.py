@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated, Any
+import contextlib
+from typing import Any
 
-from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from api import frames, origins
 from api.deps import ws_runtime
 from api.ratelimit import RateLimits, rate_limits
-from api.routers.ws_customer import CLOSE_OVERFLOW, CLOSE_UNAUTHORIZED
+from api.socket_auth import CLOSE_OVERFLOW, CLOSE_UNAUTHORIZED, authenticate
 from api.streams import MessageStream, SocketSender, receive_frames
 from api.throttle import Throttle
-from handoff import security
 from handoff.agents import service as agent_service
 from handoff.agents.schemas import AgentPublic
 from handoff.assist import flows as assist_flows
@@ -26,6 +26,7 @@ from handoff.realtime import channels
 from handoff.realtime.broker import Subscriber, SubscriberOverflow
 from handoff.routing import flows as routing_flows
 from handoff.runtime import Runtime
+from handoff.security import TokenPurpose
 
 router = APIRouter()
 
@@ -134,7 +135,7 @@ class AgentSession:
                         "message_too_long", f"messages are limited to {rt.settings.max_message_chars} characters",
                         client_msg_id=client_msg_id, conversation_id=cid))
                     return
-                wait = self.limits.agent_message(self.agent_id)
+                wait = await self.limits.agent_message(self.agent_id)
                 if wait:  # not stored: the client may send it again (same client_msg_id) after retry_after_s
                     await self.sender.send(frames.error_frame(
                         "rate_limited", f"too many messages; retry in {wait} s", client_msg_id=client_msg_id,
@@ -184,18 +185,22 @@ async def _pump(agent: AgentSession, websocket: WebSocket) -> None:
 
 
 @router.websocket("/ws/agent")
-async def agent_socket(websocket: WebSocket, token: Annotated[str, Query()] = "") -> None:
+async def agent_socket(websocket: WebSocket) -> None:
+    # Gone before the receive loop (while refused, greeted or sent the queue): nobody left to answer,
+    # and not an application error to log with a traceback (tests/e2e/test_ws_fuzz.py, issue 11).
+    with contextlib.suppress(WebSocketDisconnect):
+        await _agent_socket(websocket)
+
+
+async def _agent_socket(websocket: WebSocket) -> None:
     rt = ws_runtime(websocket)
     await websocket.accept()
     sender = SocketSender(websocket)
     # The console is served by the app itself: no other origin may open an agent's socket.
     if await origins.refuse_foreign_origin(websocket, sender):
         return
-    try:
-        agent_id = security.verify(rt.settings.secret_key, "agent", token)
-    except security.InvalidToken as exc:
-        await sender.send(frames.error_frame("unauthorized", f"invalid agent token: {exc}"))
-        await websocket.close(code=CLOSE_UNAUTHORIZED)
+    agent_id = await authenticate(websocket, sender, rt, TokenPurpose.AGENT)
+    if agent_id is None:
         return
     async with rt.sessions() as session:
         account = await agent_service.get(session=session, agent_id=agent_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from typing import Annotated
 
@@ -11,11 +12,17 @@ from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect
 from api import frames, origins
 from api.deps import ws_runtime
 from api.ratelimit import RateLimits, rate_limits
+from api.socket_auth import (
+    CLOSE_FORBIDDEN,
+    CLOSE_INVALID,
+    CLOSE_NOT_FOUND,
+    CLOSE_OVERFLOW,
+    authenticate,
+)
 from api.streams import MessageStream, SocketSender, receive_frames
 from api.throttle import Throttle
-from handoff import security
 from handoff.assist import flows as assist_flows
-from handoff.conversations import flows, presence, signals
+from handoff.conversations import flows, outbox, presence, signals
 from handoff.conversations import service as conversation_service
 from handoff.conversations.enums import ConversationState, CustomerPresence
 from handoff.conversations.exceptions import ConversationError
@@ -23,16 +30,11 @@ from handoff.realtime import channels
 from handoff.realtime.broker import Subscriber, SubscriberOverflow
 from handoff.routing import flows as routing_flows
 from handoff.runtime import Runtime
+from handoff.security import TokenPurpose
 
 router = APIRouter()
 log = logging.getLogger(__name__)
 
-# Close codes (4000-4999 are the application's): the widget shows why and does not retry these.
-CLOSE_INVALID = 4400  # the URL's query is invalid (last_seq)
-CLOSE_UNAUTHORIZED = 4401
-CLOSE_FORBIDDEN = 4403
-CLOSE_NOT_FOUND = 4404
-CLOSE_OVERFLOW = 4408  # too far behind; reconnect with last_seq to catch up
 
 
 async def _pump(sub: Subscriber, stream: MessageStream, sender: SocketSender, websocket: WebSocket) -> None:
@@ -77,7 +79,7 @@ async def _handle(rt: Runtime, raw: str, conversation_id: str, stream: MessageSt
                 "message_too_long", f"messages are limited to {rt.settings.max_message_chars} characters",
                 client_msg_id=frame.client_msg_id))
             return
-        wait = limits.customer_message(conversation_id)
+        wait = await limits.customer_message(conversation_id)
         if wait:  # not stored: the client may send it again (same client_msg_id) after retry_after_s
             await sender.send(frames.error_frame(
                 "rate_limited", f"too many messages; retry in {wait} s", client_msg_id=frame.client_msg_id,
@@ -93,7 +95,8 @@ async def _handle(rt: Runtime, raw: str, conversation_id: str, stream: MessageSt
                            "duplicate": not created})
         if created:
             # Beside the receive loop: pings, resumes and the next messages go on while Rasa answers.
-            rt.turns.run(conversation_id, lambda: flows.route_to_bot(rt, message))
+            # Its pending turn was stored with it: if this process dies first, another one answers.
+            rt.turns.run(conversation_id, lambda: outbox.answer(rt, message))
             assist_flows.schedule(rt, message)  # with a person on the chat: NLU-only suggestions for them
 
 
@@ -101,10 +104,16 @@ async def _handle(rt: Runtime, raw: str, conversation_id: str, stream: MessageSt
 async def customer_socket(
     websocket: WebSocket,
     conversation_id: str,
-    token: Annotated[str, Query()] = "",
     # Checked below rather than by FastAPI, which would refuse the handshake without an error frame.
     last_seq: Annotated[str, Query()] = "0",
 ) -> None:
+    # Gone before the receive loop (while refused, greeted or caught up): nobody left to answer, and
+    # not an application error to log with a traceback (tests/e2e/test_ws_fuzz.py, issue 11).
+    with contextlib.suppress(WebSocketDisconnect):
+        await _customer_socket(websocket, conversation_id, last_seq)
+
+
+async def _customer_socket(websocket: WebSocket, conversation_id: str, last_seq: str) -> None:
     rt = ws_runtime(websocket)
     await websocket.accept()
     sender = SocketSender(websocket)
@@ -117,11 +126,8 @@ async def customer_socket(
         await sender.send(frames.error_frame(exc.code, exc.detail))
         await websocket.close(code=CLOSE_INVALID)
         return
-    try:
-        owner = security.verify(rt.settings.secret_key, "conversation", token)
-    except security.InvalidToken as exc:
-        await sender.send(frames.error_frame("unauthorized", f"invalid conversation token: {exc}"))
-        await websocket.close(code=CLOSE_UNAUTHORIZED)
+    owner = await authenticate(websocket, sender, rt, TokenPurpose.CONVERSATION)
+    if owner is None:
         return
     if owner != conversation_id:
         await sender.send(frames.error_frame("forbidden", "this token belongs to another conversation"))

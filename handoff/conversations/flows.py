@@ -47,7 +47,8 @@ async def store_customer_message(
     async with rt.sessions() as session:
         message, created = await conversation_service.append_message(
             session=session, conversation_id=conversation_id, sender=Sender.CUSTOMER, text=text,
-            client_msg_id=client_msg_id, clock=rt.clock)
+            client_msg_id=client_msg_id, clock=rt.clock,
+            turn_lease=rt.turn_lease())
     if created:
         await notify.publish_message(rt, message)
         if conversation.state == ConversationState.TICKET:

@@ -77,3 +77,19 @@ class HandoffContext(Base):
     reason: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     data: Mapped[dict[str, Any]]
+
+
+class PendingTurn(Base):
+    """A customer message the bot has not answered yet (the outbox of bot turns), written in the same
+    transaction as the message, deleted when its turn is over. A process holds it by its lease while
+    the turn runs; a turn whose process died (lease run out) is taken up by any process's sweep, so
+    an acknowledged message is answered or queued for a person even across a crash
+    (handoff/conversations/pending.py)."""
+
+    __tablename__ = "pending_turns"
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"),
+                                                 primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    owner: Mapped[str] = mapped_column(String(64))  # the process running it (its instance id)
+    lease_until: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=1)

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handoff.clock import Clock
 from handoff.conversations.enums import ConversationState, CustomerPresence, Sender
 from handoff.conversations.exceptions import BotNotInCharge
-from handoff.conversations.models import Conversation, HandoffContext, Message
+from handoff.conversations.models import Conversation, HandoffContext, Message, PendingTurn
 
 PAGE_SIZE = 1000  # messages per page when reading a conversation (catch-up, history)
 
@@ -47,6 +47,7 @@ async def append_message(
     author_id: str | None = None,
     payload: dict[str, Any] | None = None,
     bot_since: datetime | None = None,
+    turn_lease: tuple[str, datetime] | None = None,
 ) -> tuple[Message, bool]:
     """Stores a message with the conversation's next sequence number.
 
@@ -57,6 +58,10 @@ async def append_message(
     owned it without a break since then: not handed off and back meanwhile); otherwise nothing is
     stored and BotNotInCharge is raised. The check is in the sequence number's UPDATE, so a handoff
     committed first always wins: no bot message ever follows it.
+
+    turn_lease (owner, until): a customer message that reaches the bot (the conversation is in `bot`)
+    also gets its pending turn, in the same transaction, held by `owner` until `until`: once the
+    message is acknowledged its turn cannot be lost (handoff/conversations/outbox.py).
     """
     if client_msg_id is not None:
         existing = await find_by_client_id(session=session, conversation_id=conversation_id,
@@ -71,7 +76,9 @@ async def append_message(
         if bot_since is not None:
             # Every way out of `bot` is a handoff, which sets queued_at.
             query = query.where(or_(Conversation.queued_at.is_(None), Conversation.queued_at < bot_since))
-    seq = await session.scalar(query.values(last_seq=Conversation.last_seq + 1).returning(Conversation.last_seq))
+    row = (await session.execute(query.values(last_seq=Conversation.last_seq + 1)
+                                 .returning(Conversation.last_seq, Conversation.state))).first()
+    seq = None if row is None else row[0]
     if seq is None:
         await session.rollback()
         if sender == Sender.BOT and await session.get(Conversation, conversation_id) is not None:
@@ -80,6 +87,9 @@ async def append_message(
     message = Message(conversation_id=conversation_id, seq=seq, sender=sender, text=text,
                       client_msg_id=client_msg_id, author_id=author_id, payload=payload, created_at=clock.now())
     session.add(message)
+    if turn_lease is not None and row is not None and row[1] == ConversationState.BOT:
+        session.add(PendingTurn(conversation_id=conversation_id, seq=seq, owner=turn_lease[0],
+                                lease_until=turn_lease[1]))
     try:
         await session.commit()
     except IntegrityError:

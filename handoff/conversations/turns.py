@@ -38,6 +38,11 @@ class TurnQueue:
         task.add_done_callback(forget)
         return task
 
+    async def drained(self, conversation_id: str) -> None:
+        """Until the conversation has no turn running or waiting (for tests and shutdown)."""
+        while (tail := self._tails.get(conversation_id)) is not None:
+            await asyncio.wait([tail])
+
     async def stop(self) -> None:
         """At shutdown: turns still waiting for Rasa are abandoned (their messages are stored)."""
         tasks = list(self._tails.values())

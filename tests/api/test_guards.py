@@ -3,9 +3,6 @@ against the same in tests/e2e/test_hostile_input.py."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import logging
 import sys
 import time
@@ -13,6 +10,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
+import jwt
 import pytest
 from uvicorn.logging import AccessFormatter
 
@@ -20,11 +18,13 @@ from api import frames, log_filters, origins
 from api.main import create_app
 from handoff import security
 from handoff.config import Settings
+from handoff.security import Keyring, TokenPurpose
 
 
 def _settings(tmp_path: Path, **overrides: object) -> Settings:
-    return Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'guards.db'}", secret_key="guards-test-key",
-                    widget_origins=["https://shop.example"], **overrides)  # type: ignore[arg-type]
+    values: dict[str, object] = {"environment": "development", "secret_key": "guards-test-key",
+                                 "widget_origins": ["https://shop.example"], **overrides}
+    return Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'guards.db'}", **values)  # type: ignore[arg-type]
 
 
 # --- frames ---------------------------------------------------------------------------------------
@@ -80,31 +80,43 @@ def test_origin_rules(origin: str | None, host: str, also: tuple[str, ...], allo
 
 # --- tokens ---------------------------------------------------------------------------------------
 
-def _hand_signed(body: bytes, secret: str = "k") -> str:
-    def b64(data: bytes) -> str:
-        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-    return f"{b64(body)}.{b64(hmac.new(secret.encode(), body, hashlib.sha256).digest())}"
+KEYS = Keyring.build(["guards-test-key-" + "0" * 32], ["guards-shop-key-" + "0" * 32])
 
 
-@pytest.mark.parametrize("body", [
-    b"conversation|abc|def|9999999999",  # a "|" in the subject
-    b"conversation|abc",
-    b"conversation||9999999999",
-    b"conversation|abc|soon",
-    b"conversation|abc|-1",
-    b"conversation|a\nb|9999999999",
-    b"conversation|\xff\xfe|9999999999",  # not UTF-8
+def _forged(purpose: TokenPurpose, **claims: object) -> str:
+    """A token signed with the purpose's real key, with claims Keyring.sign would never write."""
+    key = KEYS.keys[purpose][0]
+    body = {"aud": purpose.audience, "exp": int(time.time()) + 60, **claims}
+    return jwt.encode(body, key, algorithm="HS256", headers={"kid": security.key_id(key)})
+
+
+@pytest.mark.parametrize("claims", [
+    {"sub": "a\nb"},  # unprintable
+    {"sub": "x" * 129},  # longer than any id
+    {"sub": ""},
+    {"sub": 12345},  # not a string
+    {"sub": ["abc"]},
+    {},  # no subject
+    {"sub": "abc", "exp": None},
+    {"sub": "abc", "exp": "soon"},
+    {"sub": "abc", "aud": "shopbot:agent"},  # another purpose's audience, this purpose's key
 ])
-def test_odd_signed_bodies_are_invalid_tokens(body: bytes) -> None:
+def test_odd_claims_are_invalid_tokens(claims: dict[str, object]) -> None:
     with pytest.raises(security.InvalidToken):
-        security.verify("k", "conversation", _hand_signed(body))
+        KEYS.verify(TokenPurpose.CONVERSATION, _forged(TokenPurpose.CONVERSATION, **claims))
 
 
-def test_the_format_is_unchanged_and_odd_subjects_are_not_signed() -> None:
-    expires = int(time.time()) + 60
-    assert security.verify("k", "agent", _hand_signed(f"agent|bob|{expires}".encode())) == "bob"
-    with pytest.raises(ValueError):
-        security.sign("k", "conversation", "abc|9999999999", 60)
+@pytest.mark.parametrize("token", ["", "garbage", "a.b.c", "x" * 5000, "e30.e30.", "\x00.\x00.\x00"])
+def test_malformed_tokens_are_invalid_tokens(token: str) -> None:
+    with pytest.raises(security.InvalidToken):
+        KEYS.verify(TokenPurpose.AGENT, token)
+
+
+def test_a_plain_forged_subject_passes_and_odd_subjects_are_not_signed() -> None:
+    assert KEYS.verify(TokenPurpose.AGENT, _forged(TokenPurpose.AGENT, sub="bob")) == "bob"
+    for odd in ("", "a\nb", "x" * 129):
+        with pytest.raises(ValueError):
+            KEYS.sign(TokenPurpose.CONVERSATION, odd, 60)
 
 
 # --- logs -----------------------------------------------------------------------------------------
@@ -168,8 +180,8 @@ async def test_pages_get_a_policy_and_everything_gets_nosniff(http: httpx.AsyncC
 
 
 async def test_no_cdn_api_docs_in_production(tmp_path: Path) -> None:
-    app = create_app(_settings(tmp_path, environment="production", service_token="svc-token",
-                               rasa_token="rasa-token"))
+    app = create_app(_settings(tmp_path, environment="production", secret_key="s" * 32, shop_token_key="k" * 32,
+                               service_token="v" * 32, rasa_token="r" * 32))
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://app.example") as client:
         assert (await client.get("/docs")).status_code == 404
         assert (await client.get("/redoc")).status_code == 404

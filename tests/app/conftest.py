@@ -40,7 +40,8 @@ class InProcessApp:
 
 def settings_for(tmp_path: Path) -> Settings:
     return Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'app.db'}", today="as_of",
-                    support_hours="always", secret_key="in-process-test-key", widget_origins=[])
+                    support_hours="always", secret_key="in-process-test-key", widget_origins=[],
+                    environment="development", demo_mode=True)
 
 
 @pytest.fixture

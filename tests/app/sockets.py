@@ -17,7 +17,7 @@ Frame = dict[str, Any]
 class AppSocket:
     """Records every frame the app sends, like devstack.clients.Socket, so tests can wait for one."""
 
-    def __init__(self, app: ASGIApp, path: str, **query: Any) -> None:
+    def __init__(self, app: ASGIApp, path: str, token: str | None = None, **query: Any) -> None:
         self.frames: list[Frame] = []
         self.closed_code: int | None = None
         self._inbox: asyncio.Queue[Message] = asyncio.Queue()
@@ -27,6 +27,8 @@ class AppSocket:
                  "query_string": urlencode(query).encode(), "headers": [(b"host", b"test")],
                  "client": ("127.0.0.1", 50000), "server": ("test", 80), "subprotocols": []}
         self._inbox.put_nowait({"type": "websocket.connect"})
+        if token is not None:  # the first frame authenticates the socket (api/socket_auth.py)
+            self._inbox.put_nowait({"type": "websocket.receive", "text": json.dumps({"type": "auth", "token": token})})
         self._task = asyncio.create_task(app(scope, self._inbox.get, self._from_app))
         self._task.add_done_callback(lambda _: self._new.set())
 

@@ -32,7 +32,8 @@ def empty_database() -> Iterator[str]:
 
 
 async def test_instances_starting_together_prepare_the_database_once(empty_database: str) -> None:
-    settings = Settings(database_url=empty_database, secret_key="startup-test-key")
+    settings = Settings(database_url=empty_database, secret_key="startup-test-key", environment="development",
+                        demo_mode=True)
     engines = [create_engine(empty_database) for _ in range(3)]
     try:
         await asyncio.gather(*(prepare_database(settings, e, create_sessionmaker(e)) for e in engines))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 
 import httpx
 
@@ -164,25 +163,17 @@ async def test_hand_back_to_the_bot(app_url: str, stack) -> None:
 
 async def test_bot_down_means_a_person_takes_over(stack, tmp_path) -> None:
     """A second app process whose Rasa is unreachable: the customer still reaches a person."""
-    from devstack.stack import Service, free_port
+    from devstack.stack import app_service, free_port
 
     port = free_port()
-    config = stack.config
-    app = Service(
-        "app-no-rasa",
-        [str(config.app_venv / "bin" / "python"), "-m", "uvicorn", "api.main:create_app", "--factory",
-         "--host", "127.0.0.1", "--port", str(port)],
-        {**os.environ, "SHOPBOT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'x.db'}",
-         "SHOPBOT_RASA_URL": f"http://127.0.0.1:{free_port()}", "SHOPBOT_RASA_TIMEOUT_S": "3",
-         # The team is there whatever the day (hours and nobody online are tests of their own).
-         "SHOPBOT_SUPPORT_HOURS": "always"},
-        f"http://127.0.0.1:{port}/healthz", config.log_dir / "app-no-rasa.log")
+    app = app_service(stack.config, port=port, database_url=f"sqlite+aiosqlite:///{tmp_path / 'x.db'}",
+                      name="app-no-rasa", env={
+                          "SHOPBOT_RASA_URL": f"http://127.0.0.1:{free_port()}", "SHOPBOT_RASA_TIMEOUT_S": "3",
+                          # The team is there whatever the day (hours and nobody online are tests of their own).
+                          "SHOPBOT_SUPPORT_HOURS": "always"})
     app.start()
     try:
-        for _ in range(100):
-            if app.healthy():
-                break
-            await asyncio.sleep(0.2)
+        await asyncio.to_thread(app.wait_healthy, 60.0)
         customer = await Customer(f"http://127.0.0.1:{port}").start()
         await customer.say("where is my order 10010?")
         state = await _queued(customer)

@@ -6,23 +6,26 @@ frame, a 4xx), never a dropped connection or a 500."""
 from __future__ import annotations
 
 import asyncio
-import base64
-import hashlib
-import hmac
+import contextlib
 import json
 import time
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
+import jwt
 import pytest
 import websockets
 
 from devstack.clients import Agent, Customer, Frame
 from devstack.stack import Stack
+from handoff import security
+from handoff.security import Keyring, TokenPurpose
 from tests.conftest import ARTIFACTS, _extra_app
 
-SECRET = "hostile-input-test-signing-key"
+SECRET = "hostile-input-test-signing-key-0123456789"
+SHOP_KEY = "hostile-input-test-shop-key-0123456789"
+KEYS = Keyring.build([SECRET], [SHOP_KEY])
 SHOP = "http://shop.example:8080"  # the one shop allowed to embed the widget on this app
 EVIL = "http://evil.example"
 HUGE = 2**70
@@ -33,8 +36,8 @@ def hostile_url(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Itera
     """An app instance of its own: a signing key the test knows (to sign odd subjects) and a log
     file only these tests write to."""
     yield from _extra_app(stack, tmp_path_factory, "hostile", {
-        "SHOPBOT_SECRET_KEY": SECRET, "SHOPBOT_WIDGET_ORIGINS": json.dumps([SHOP]),
-        "SHOPBOT_SUPPORT_HOURS": "always"})
+        "SHOPBOT_SECRET_KEY": SECRET, "SHOPBOT_SHOP_TOKEN_KEY": SHOP_KEY, "SHOPBOT_WIDGET_ORIGINS": json.dumps([SHOP]),
+        "SHOPBOT_SUPPORT_HOURS": "always", "SHOPBOT_SOCKET_AUTH_TIMEOUT_S": "1"})
 
 
 def _ws(url: str) -> str:
@@ -62,15 +65,20 @@ async def _recv_until(ws: websockets.ClientConnection, kind: str, timeout: float
     return await asyncio.wait_for(scan(), timeout)
 
 
-def _signed(purpose: str, subject: str, ttl_s: int = 3600) -> str:
-    """A token signed with the app's key, built by hand: handoff.security.sign refuses such subjects."""
-    body = f"{purpose}|{subject}|{int(time.time()) + ttl_s}".encode()
-    mac = hmac.new(SECRET.encode(), body, hashlib.sha256).digest()
-    return f"{_b64(body)}.{_b64(mac)}"
+def _forged(purpose: TokenPurpose, subject: object) -> str:
+    """A token signed with the app's real key for `purpose`, with a subject Keyring.sign refuses."""
+    key = KEYS.keys[purpose][0]
+    claims = {"aud": purpose.audience, "sub": subject, "exp": int(time.time()) + 3600}
+    return jwt.encode(claims, key, algorithm="HS256", headers={"kid": security.key_id(key)})
 
 
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+async def _open(url: str, token: str | None, **connect: Any) -> websockets.ClientConnection:
+    """A raw socket; `token` (if any) sent as the first frame, as every client must."""
+    ws = await websockets.connect(url, **connect)
+    if token is not None:
+        with contextlib.suppress(websockets.ConnectionClosed):  # refused before it (a foreign Origin)
+            await ws.send(json.dumps({"type": "auth", "token": token}))
+    return ws
 
 
 async def _customer_url(base: str, **query: Any) -> tuple[Customer, str]:
@@ -78,7 +86,7 @@ async def _customer_url(base: str, **query: Any) -> tuple[Customer, str]:
     async with httpx.AsyncClient(base_url=base) as http:
         body = (await http.post("/api/widget/conversations", json={"locale": "en"})).json()
     customer.conversation_id, customer.token = body["conversation_id"], body["token"]
-    params = {"token": customer.token, "last_seq": 0, **query}
+    params = {"last_seq": 0, **query}
     url = f"{_ws(base)}/ws/customer/{customer.conversation_id}?" + "&".join(f"{k}={v}" for k, v in params.items())
     return customer, url
 
@@ -93,26 +101,73 @@ async def _agent_token(base: str) -> str:
 # --- Origin ---------------------------------------------------------------------------------------
 
 async def test_a_foreign_page_cannot_open_either_socket(hostile_url: str) -> None:
-    _, url = await _customer_url(hostile_url)
-    frames, code = await _frames_until_close(await websockets.connect(url, origin=EVIL))  # type: ignore[arg-type]
+    customer, url = await _customer_url(hostile_url)
+    frames, code = await _frames_until_close(await _open(url, customer.token, origin=EVIL))  # type: ignore[arg-type]
     assert code == 4403 and [f["code"] for f in frames] == ["forbidden_origin"], frames
 
-    agent_url = f"{_ws(hostile_url)}/ws/agent?token={await _agent_token(hostile_url)}"
+    agent_url, token = f"{_ws(hostile_url)}/ws/agent", await _agent_token(hostile_url)
     for origin in (EVIL, SHOP, "null"):  # the console is the app's own page only, not a shop's
-        frames, code = await _frames_until_close(await websockets.connect(agent_url, origin=origin))  # type: ignore[arg-type]
+        frames, code = await _frames_until_close(await _open(agent_url, token, origin=origin))  # type: ignore[arg-type]
         assert code == 4403 and [f["code"] for f in frames] == ["forbidden_origin"], (origin, frames)
 
 
 async def test_the_apps_own_pages_and_the_listed_shops_may(hostile_url: str) -> None:
     own = hostile_url  # http://127.0.0.1:PORT, the Host the socket is opened on
     for origin in (own, SHOP, None):  # None: not a browser (still needs its token)
-        _, url = await _customer_url(hostile_url)
-        async with websockets.connect(url, origin=origin) as ws:  # type: ignore[arg-type]
+        customer, url = await _customer_url(hostile_url)
+        async with await _open(url, customer.token, origin=origin) as ws:  # type: ignore[arg-type]
             assert (await _recv_until(ws, "hello"))["type"] == "hello"
-    agent_url = f"{_ws(hostile_url)}/ws/agent?token={await _agent_token(hostile_url)}"
+    agent_url, token = f"{_ws(hostile_url)}/ws/agent", await _agent_token(hostile_url)
     for origin in (own, None):
-        async with websockets.connect(agent_url, origin=origin) as ws:  # type: ignore[arg-type]
+        async with await _open(agent_url, token, origin=origin) as ws:  # type: ignore[arg-type]
             await _recv_until(ws, "queue")
+
+
+# --- the token in the first frame ------------------------------------------------------------------
+
+async def test_a_token_in_the_url_is_refused_even_a_valid_one(hostile_url: str) -> None:
+    customer, url = await _customer_url(hostile_url, token="")
+    for token_url in (url.replace("token=", f"token={customer.token}"),
+                      f"{_ws(hostile_url)}/ws/agent?token={await _agent_token(hostile_url)}"):
+        frames, code = await _frames_until_close(await _open(token_url, None))
+        assert code == 4401 and [f["code"] for f in frames] == ["unauthorized"], frames
+        assert "first frame" in frames[0]["detail"]
+
+
+@pytest.mark.parametrize("first", [
+    {"type": "ping"},  # anything but auth first
+    {"type": "message", "client_msg_id": "m1", "text": "hi"},
+    {"type": "auth"},
+    {"type": "auth", "token": 12345},
+    {"type": "auth", "token": "x" * 3000},  # longer than any token
+    {"type": "auth", "token": "t", "extra": True},
+    "not json",
+])
+async def test_a_first_frame_that_is_not_a_valid_auth_is_refused(hostile_url: str, first: object) -> None:
+    _, url = await _customer_url(hostile_url)
+    for target in (url, f"{_ws(hostile_url)}/ws/agent"):
+        ws = await websockets.connect(target)
+        await ws.send(first if isinstance(first, str) else json.dumps(first))
+        frames, code = await _frames_until_close(ws)
+        assert code == 4400 and len(frames) == 1 and frames[0]["type"] == "error", frames
+        assert "first frame must be auth" in frames[0]["detail"]
+
+
+async def test_tokens_of_another_purpose_do_not_open_a_socket(hostile_url: str) -> None:
+    customer, url = await _customer_url(hostile_url)
+    agent_token = await _agent_token(hostile_url)
+    for target, token in ((url, agent_token), (f"{_ws(hostile_url)}/ws/agent", customer.token),
+                          (url, KEYS.sign(TokenPurpose.CUSTOMER, customer.conversation_id, 60))):
+        frames, code = await _frames_until_close(await _open(target, token))
+        assert code == 4401 and [f["code"] for f in frames] == ["unauthorized"], frames
+
+
+async def test_a_socket_that_never_authenticates_is_closed(hostile_url: str) -> None:
+    _, url = await _customer_url(hostile_url)
+    # The hostile app waits 1 s for the auth frame (SHOPBOT_SOCKET_AUTH_TIMEOUT_S); nothing is sent.
+    frames, code = await _frames_until_close(await websockets.connect(url))
+    assert code == 4401 and [f["code"] for f in frames] == ["unauthorized"], frames
+    assert "no auth frame" in frames[0]["detail"]
 
 
 # --- frames and URLs built to crash ---------------------------------------------------------------
@@ -139,8 +194,8 @@ async def test_deeply_nested_json_is_an_error_frame_and_the_socket_lives_on(host
 async def test_huge_sequence_numbers_are_refused_not_crashed_on(hostile_url: str) -> None:
     # In the socket's URL: an error frame, then the socket is closed with 4400.
     for bad in (HUGE, -1, "abc", ""):
-        _, url = await _customer_url(hostile_url, last_seq=bad)
-        frames, code = await _frames_until_close(await websockets.connect(url))
+        customer, url = await _customer_url(hostile_url, last_seq=bad)
+        frames, code = await _frames_until_close(await _open(url, customer.token))
         assert code == 4400 and [f["code"] for f in frames] == ["invalid_frame"], (bad, frames)
         assert "last_seq" in frames[0]["detail"]
 
@@ -173,27 +228,39 @@ async def test_huge_sequence_numbers_are_refused_not_crashed_on(hostile_url: str
 
 # --- tokens ---------------------------------------------------------------------------------------
 
-async def test_a_signed_token_with_a_bar_in_its_subject_is_401(hostile_url: str) -> None:
+@pytest.mark.parametrize("subject", ["bob\x00", "x" * 500, 12345, ["bob"], ""])
+async def test_a_signed_token_with_an_odd_subject_is_401(hostile_url: str, subject: object) -> None:
     customer = await Customer(hostile_url).start()
     await customer.ws.close()
-    odd_conversation = _signed("conversation", f"{customer.conversation_id}|9999999999")
-    odd_agent = _signed("agent", "bob|x")
+    odd_conversation = _forged(TokenPurpose.CONVERSATION, subject)
+    odd_agent = _forged(TokenPurpose.AGENT, subject)
     async with httpx.AsyncClient(base_url=hostile_url) as http:
         resp = await http.get(f"/api/widget/conversations/{customer.conversation_id}/messages",
                               headers={"X-Conversation-Token": odd_conversation})
         assert resp.status_code == 401, resp.text
         resp = await http.get("/api/agent/queue", headers={"Authorization": f"Bearer {odd_agent}"})
         assert resp.status_code == 401, resp.text
-        resp = await http.post("/api/widget/conversations", json={"customer_token": _signed("customer", "C0001|")})
+        resp = await http.post("/api/widget/conversations",
+                               json={"customer_token": _forged(TokenPurpose.CUSTOMER, subject)})
         assert resp.status_code == 401, resp.text
         # The same key and format with a plain subject is accepted: the refusal is the subject's.
-        resp = await http.get("/api/agent/queue", headers={"Authorization": f"Bearer {_signed('agent', 'bob')}"})
+        plain = _forged(TokenPurpose.AGENT, "bob")
+        resp = await http.get("/api/agent/queue", headers={"Authorization": f"Bearer {plain}"})
         assert resp.status_code == 200, resp.text
 
-    url = f"{_ws(hostile_url)}/ws/customer/{customer.conversation_id}?token={odd_conversation}"
-    frames, code = await _frames_until_close(await websockets.connect(url))
+    url = f"{_ws(hostile_url)}/ws/customer/{customer.conversation_id}"
+    frames, code = await _frames_until_close(await _open(url, odd_conversation))
     assert code == 4401 and [f["code"] for f in frames] == ["unauthorized"], frames
-    frames, code = await _frames_until_close(await websockets.connect(f"{_ws(hostile_url)}/ws/agent?token={odd_agent}"))
+    frames, code = await _frames_until_close(await _open(f"{_ws(hostile_url)}/ws/agent", odd_agent))
+    assert code == 4401 and [f["code"] for f in frames] == ["unauthorized"], frames
+
+
+async def test_agent_tokens_for_agents_who_do_not_exist_are_refused(hostile_url: str) -> None:
+    mallory = _forged(TokenPurpose.AGENT, "mallory")  # the app's real key, an agent it never had
+    async with httpx.AsyncClient(base_url=hostile_url) as http:
+        resp = await http.get("/api/agent/queue", headers={"Authorization": f"Bearer {mallory}"})
+        assert resp.status_code == 401, resp.text
+    frames, code = await _frames_until_close(await _open(f"{_ws(hostile_url)}/ws/agent", mallory))
     assert code == 4401 and [f["code"] for f in frames] == ["unauthorized"], frames
 
 
@@ -254,9 +321,10 @@ async def test_no_token_reaches_the_log_file(hostile_url: str) -> None:
     await customer.ws.close()
     await agent.ws.close()
     log = (ARTIFACTS / "logs" / "app-hostile.log").read_text(errors="replace")
-    # The app still logs each socket (uvicorn's handshake line, as devstack runs it)...
-    assert f"/ws/customer/{customer.conversation_id}?token=[redacted]" in log
-    assert "/ws/agent?token=[redacted]" in log
+    # The app still logs each socket (uvicorn's handshake line, as devstack runs it), whose URL no
+    # longer carries a token (it comes in the first frame)...
+    assert f"/ws/customer/{customer.conversation_id}?last_seq=0" in log
+    assert '"WebSocket /ws/agent"' in log
     # ...and no token, neither the part before the signature nor the signature.
     for token in (customer.token, agent.token):
         for part in token.split("."):

@@ -32,7 +32,8 @@ DEMO_CUSTOMERS = ("C0001", "C0012", "C0033")  # the demo page's list, the settin
 def limits_url(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield from _extra_app(stack, tmp_path_factory, "limits", {
         "SHOPBOT_RASA_URL": f"http://127.0.0.1:{free_port()}", "SHOPBOT_RASA_TIMEOUT_S": "3",
-        "SHOPBOT_DEMO_MODE": "false",
+        # Demo mode off (no demo customer tokens), so the team to sign in with is given explicitly.
+        "SHOPBOT_DEMO_MODE": "false", "SHOPBOT_DEMO_AGENTS": "bob:bob-demo,sari:sari-demo,noa:noa-demo",
         "SHOPBOT_CUSTOMER_MESSAGE_RATE": f"{MESSAGES}/{WINDOW_S} seconds",
         "SHOPBOT_AGENT_MESSAGE_RATE": f"{MESSAGES}/{WINDOW_S} seconds",
         "SHOPBOT_CONVERSATION_RATE_PER_ADDRESS": f"{CONVERSATIONS}/minute",

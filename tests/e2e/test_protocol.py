@@ -6,7 +6,6 @@ import json
 import uuid
 
 import httpx
-import websockets
 
 from devstack.clients import Agent, Customer, Socket
 
@@ -81,8 +80,7 @@ async def test_someone_elses_conversation_is_refused(app_url: str) -> None:
     theirs = await Customer(app_url).start()
     await theirs.say("my secret order question")
     ws_url = app_url.replace("http", "ws", 1)
-    socket = Socket(await websockets.connect(
-        f"{ws_url}/ws/customer/{theirs.conversation_id}?token={mine.token}"))
+    socket = await Socket.open(f"{ws_url}/ws/customer/{theirs.conversation_id}", mine.token)
     error = await socket.wait_for(lambda f: f["type"] == "error")
     assert error["code"] == "forbidden"
     async with httpx.AsyncClient(base_url=app_url) as http:
@@ -93,9 +91,9 @@ async def test_someone_elses_conversation_is_refused(app_url: str) -> None:
 
 async def test_unknown_conversation_and_bad_tokens(app_url: str) -> None:
     ws_url = app_url.replace("http", "ws", 1)
-    socket = Socket(await websockets.connect(f"{ws_url}/ws/customer/nope?token=garbage"))
+    socket = await Socket.open(f"{ws_url}/ws/customer/nope", "garbage")
     assert (await socket.wait_for(lambda f: f["type"] == "error"))["code"] == "unauthorized"
-    agent_socket = Socket(await websockets.connect(f"{ws_url}/ws/agent?token=garbage"))
+    agent_socket = await Socket.open(f"{ws_url}/ws/agent", "garbage")
     assert (await agent_socket.wait_for(lambda f: f["type"] == "error"))["code"] == "unauthorized"
     async with httpx.AsyncClient(base_url=app_url) as http:
         assert (await http.post("/api/agent/login", json={"agent_id": "alice", "password": "wrong"})).status_code == 401

@@ -66,8 +66,8 @@ async def rt(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[Runtim
         await session.commit()
     broker = MemoryBroker()
     await broker.connect()
-    yield Runtime(settings=Settings(secret_key="test-secret"), sessions=sessions, broker=broker, bot=NoBot(),
-                  clock=clock)
+    settings = Settings(secret_key="test-secret", environment="development")
+    yield Runtime(settings=settings, sessions=sessions, broker=broker, bot=NoBot(), clock=clock)
     await broker.disconnect()
 
 

@@ -59,7 +59,8 @@ function showNotice(text, kind = 'info') {
 // ---- socket -------------------------------------------------------------------------------------
 
 const live = new LiveSocket({
-  url: () => wsUrl(`ws/agent?token=${encodeURIComponent(S.session?.token || '')}`, APP_BASE),
+  url: () => wsUrl('ws/agent', APP_BASE),
+  token: () => S.session?.token || '',
   onFrame: (frame) => {
     // Presence is the agent's own (online: new conversations are routed to them), set from here.
     if (frame.type === 'hello' && frame.agent) ui.presence.value = frame.agent.presence;

@@ -12,6 +12,8 @@ const PONG_TIMEOUT_MS = 10000;
 /**
  * @typedef {object} LiveSocketOptions
  * @property {() => string} url the address to (re)connect to, read at each attempt
+ * @property {() => string} token the socket's token, read at each attempt and sent as the first frame
+ *   (never in the URL, which proxies and logs keep)
  * @property {(frame: Frame) => void} onFrame every parsed JSON frame
  * @property {(code: number) => boolean} onClosed the socket closed; return true to stop reconnecting
  *   (e.g. a refused token)
@@ -22,8 +24,9 @@ const PONG_TIMEOUT_MS = 10000;
 
 export class LiveSocket {
   /** @param {LiveSocketOptions} options */
-  constructor({ url, onFrame, onClosed, onPhase = () => {}, canConnect = () => true }) {
+  constructor({ url, token, onFrame, onClosed, onPhase = () => {}, canConnect = () => true }) {
     this.url = url;
+    this.token = token;
     this.onFrame = onFrame;
     this.onClosed = onClosed;
     this.onPhase = onPhase;
@@ -44,6 +47,9 @@ export class LiveSocket {
     this.onPhase(this.attempt ? 'reconnecting' : 'connecting');
     const ws = new WebSocket(this.url());
     this.ws = ws;
+    ws.onopen = () => {
+      if (ws === this.ws) ws.send(JSON.stringify({ type: 'auth', token: this.token() }));
+    };
     ws.onmessage = (event) => {
       if (ws !== this.ws) return;
       let frame;
@@ -71,6 +77,7 @@ export class LiveSocket {
     this.connected = false;
     this.stopPing();
     if (!ws) return;
+    ws.onopen = null;
     ws.onmessage = null;
     ws.onclose = null;
     try {

@@ -55,6 +55,7 @@ export class Chat {
     this.messages = panel.messages;
     this.live = new LiveSocket({
       url: () => this.socketUrl(),
+      token: () => this.conv?.token || '',
       onFrame: (frame) => this.onFrame(frame),
       onPhase: (phase) => this.setConnection(phase),
       canConnect: () => Boolean(this.conv) && !this.fatal,
@@ -243,9 +244,8 @@ export class Chat {
   // ---- socket ---------------------------------------------------------------------------------
 
   socketUrl() {
-    const { conversation_id: id, token, last_seq: lastSeq } = /** @type {StoredConversation} */ (this.conv);
-    return wsUrl(`ws/customer/${encodeURIComponent(id)}`
-      + `?token=${encodeURIComponent(token)}&last_seq=${encodeURIComponent(lastSeq || 0)}`, this.base);
+    const { conversation_id: id, last_seq: lastSeq } = /** @type {StoredConversation} */ (this.conv);
+    return wsUrl(`ws/customer/${encodeURIComponent(id)}?last_seq=${encodeURIComponent(lastSeq || 0)}`, this.base);
   }
 
   /** @param {Frame} frame */
