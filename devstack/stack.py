@@ -45,6 +45,10 @@ class StackConfig:
     service_token: str = field(default_factory=lambda: local_secret(SECRETS_DIR / "service_token"))
     actions_token: str = field(default_factory=lambda: local_secret(SECRETS_DIR / "actions_token"))
     app_env: dict[str, str] = field(default_factory=dict)
+    # Rasa's endpoints file and its variables: bot/endpoints.yml keeps trackers and locks in Rasa's
+    # memory (`make run`); bot/endpoints.docker.yml keeps them in PostgreSQL and Redis (the tests).
+    rasa_endpoints: str = "bot/endpoints.yml"
+    rasa_env: dict[str, str] = field(default_factory=dict)
 
     @property
     def app_url(self) -> str:
@@ -145,9 +149,10 @@ class Stack:
         self.rasa = Service(
             "rasa",
             [str(bot_bin / "rasa"), "run", "--enable-api", "--auth-token", c.rasa_token, "-m", str(c.model),
-             "--endpoints", "bot/endpoints.yml", "--credentials", "bot/credentials.yml",
+             "--endpoints", c.rasa_endpoints, "--credentials", "bot/credentials.yml",
              "-i", "127.0.0.1", "-p", str(c.rasa_port)],
-            {**base_env, "ACTION_ENDPOINT_URL": f"{c.actions_url}/webhook", "ACTION_SERVER_TOKEN": c.actions_token},
+            {**base_env, "ACTION_ENDPOINT_URL": f"{c.actions_url}/webhook", "ACTION_SERVER_TOKEN": c.actions_token,
+             **c.rasa_env},
             f"{c.rasa_url}/status?token={c.rasa_token}", c.log_dir / "rasa.log")
         self.actions = Service(
             "actions",

@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import os
 import subprocess
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from devstack.stack import ROOT, Stack, StackConfig, app_service, free_port
 from tests.support.tokens import TEST_SECRET_KEY, TEST_SHOP_TOKEN_KEY
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+RASA_SHARED_STORES = {
+    "RASA_DB_HOST": "127.0.0.1", "RASA_DB_PORT": "5432", "RASA_DB_NAME": f"shopbot_rasa_{uuid.uuid4().hex[:8]}",
+    "RASA_DB_LOGIN_DB": "postgres", "RASA_DB_USERNAME": "postgres", "RASA_DB_PASSWORD": "",
+    "RASA_REDIS_HOST": "127.0.0.1", "RASA_REDIS_PORT": "6379"}
 # Far above anything the suite does from its one address (tests/e2e/test_limits.py sets its own).
 NO_RATE_LIMITS = {f"SHOPBOT_{name}": "1000000/second" for name in (
     "CUSTOMER_MESSAGE_RATE", "AGENT_MESSAGE_RATE", "CONVERSATION_RATE_PER_ADDRESS", "LOGIN_RATE_PER_ACCOUNT",
@@ -50,6 +57,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory, shop_site_port: int) -> Iter
         # Tests sign customer tokens with the app's key as a shop's back end would (tests/support/
         # tokens.py); demo mode serves the demo page's customers only. The whole suite comes from one
         # address and some tests send in bursts: limits are tested on an app of their own.
+        # Rasa as deployed: trackers in PostgreSQL (a database of this run's, which Rasa creates),
+        # ticket locks in Redis (bot/endpoints.docker.yml).
+        rasa_endpoints="bot/endpoints.docker.yml", rasa_env=RASA_SHARED_STORES,
         app_env={"SHOPBOT_TODAY": "as_of", "SHOPBOT_WIDGET_ORIGINS": f'["http://127.0.0.1:{shop_site_port}"]',
                  "SHOPBOT_SUPPORT_HOURS": "always", "SHOPBOT_SECRET_KEY": TEST_SECRET_KEY,
                  "SHOPBOT_SHOP_TOKEN_KEY": TEST_SHOP_TOKEN_KEY, "SHOPBOT_ENVIRONMENT": "development",
@@ -61,6 +71,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory, shop_site_port: int) -> Iter
     running.start(timeout=300)
     yield running
     running.stop()
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{RASA_SHARED_STORES["RASA_DB_NAME"]}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="session")
