@@ -25,6 +25,7 @@ from handoff.routing import flows as routing_flows
 from handoff.runtime import Runtime
 from handoff.shop import service as shop_service
 from handoff.shop.loader import load_demo_store
+from handoff.training import flows as training_flows
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,10 @@ async def _sweep(rt: Runtime) -> None:
             await outbox.resume_abandoned(rt)
         except Exception:
             log.exception("sweep of abandoned bot turns failed")
+        try:
+            await training_flows.fail_abandoned(rt)
+        except Exception:
+            log.exception("sweep of abandoned training jobs failed")
 
 
 async def prepare_database(settings: Settings, engine: AsyncEngine,
@@ -88,6 +93,7 @@ def lifespan_for(settings: Settings, bot_override: Bot | None = None):  # type: 
         finally:
             sweeper.cancel()
             await runtime.turns.stop()
+            await training_flows.stop_all()
             if rasa is not None:
                 await rasa.aclose()
             await broker.disconnect()

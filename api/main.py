@@ -9,7 +9,22 @@ from fastapi.staticfiles import StaticFiles
 from api import log_filters
 from api.lifespan import lifespan_for
 from api.limits import BodyLimit
-from api.routers import admin, agent, assist, canned, health, meta, pages, shop, tools, widget, ws_agent, ws_customer
+from api.routers import (
+    admin,
+    agent,
+    assist,
+    canned,
+    health,
+    meta,
+    pages,
+    review,
+    shop,
+    tools,
+    training,
+    widget,
+    ws_agent,
+    ws_customer,
+)
 from api.routers.pages import STATIC
 from api.security_headers import SecurityHeaders
 from handoff.config import Settings
@@ -27,7 +42,8 @@ def create_app(settings: Settings | None = None, bot: Bot | None = None) -> Fast
                   docs_url="/docs" if docs else None, redoc_url="/redoc" if docs else None,
                   description="Customer widget, agent console and shop API of the support assistant. "
                               "Websocket frames are documented in docs/protocol.md.")
-    for module in (health, meta, widget, agent, canned, assist, admin, shop, tools, ws_customer, ws_agent, pages):
+    for module in (health, meta, widget, agent, canned, assist, admin, review, training, shop, tools, ws_customer,
+                   ws_agent, pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     if settings.widget_origins:

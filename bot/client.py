@@ -55,6 +55,11 @@ class RasaClient:
                                 params={"token": self._token, "include_events": "ALL"})
         return dict(resp.json())
 
+    async def intents(self) -> list[str]:
+        """The live model's intents (its domain's)."""
+        resp = await self._call("GET", "/domain", params={"token": self._token}, headers={"Accept": "application/json"})
+        return [next(iter(i)) if isinstance(i, dict) else str(i) for i in resp.json().get("intents", [])]
+
     async def reset_dialogue(self, conversation_id: str) -> None:
         """Ends any form the bot was in when a person took over, keeping slots (used on hand-back)."""
         events = [{"event": "active_loop", "name": None}, {"event": "slot", "name": "requested_slot", "value": None}]

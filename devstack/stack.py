@@ -133,7 +133,7 @@ def app_service(c: StackConfig, *, port: int | None = None, database_url: str | 
          "--host", c.host, "--port", str(port), "--ws-max-size", str(1 << 20), "--no-access-log"],
         # A development stack (the demo, the tests): the app makes its own signing keys in var/ unless
         # given; a test that wants production says so in its env.
-        {**base_env, "SHOPBOT_ENVIRONMENT": "development",
+        {**base_env, "SHOPBOT_ENVIRONMENT": "development", "SHOPBOT_RASA_BIN": str(c.bot_venv / "bin" / "rasa"),
          "SHOPBOT_DATABASE_URL": database_url or c.database_url, "SHOPBOT_RASA_URL": c.rasa_url,
          "SHOPBOT_RASA_TOKEN": c.rasa_token, "SHOPBOT_SERVICE_TOKEN": c.service_token, **c.app_env, **(env or {})},
         f"http://127.0.0.1:{port}/healthz", c.log_dir / f"{name}.log")

@@ -139,6 +139,17 @@ class Settings(BaseSettings):
     # Sign-in attempts per account (a success starts it again) and per client address (all count):
     login_rate_per_account: str = "10/15 minutes"
     login_rate_per_address: str = "30/15 minutes"
+    # A customer message the bot understood with less confidence than this goes to the admins'
+    # review inbox (handoff/review), as do its fallbacks.
+    review_confidence_threshold: float = 0.6
+    # Where the annotated review messages are exported as Rasa training data (reviewed_<lang>.yml).
+    review_export_dir: Path = ROOT / "var" / "training" / "nlu"
+    # Retraining (handoff/training): the bot environment's `rasa` (empty: this app cannot train), the
+    # product's bot/ (training data, domain, config), the jobs' workspaces and logs, and the models.
+    rasa_bin: str = ""
+    bot_dir: Path = ROOT / "bot"
+    training_dir: Path = ROOT / "var" / "training"
+    models_dir: Path = ROOT / "var" / "models"
     # Where the counts are kept: "memory://" (each process its own) or "redis://host:port/db" (one
     # count for every instance behind a balancer).
     rate_limit_storage: str = "memory://"

@@ -49,6 +49,8 @@ def shop_site_port() -> int:
 def stack(tmp_path_factory: pytest.TempPathFactory, shop_site_port: int) -> Iterator[Stack]:
     paths = venv_paths()
     db = tmp_path_factory.mktemp("db") / "shopbot.db"
+    # Exports, training workspaces and models of this run's own, never the checkout's var/.
+    work = tmp_path_factory.mktemp("retraining")
     config = StackConfig(
         model=model_path(), app_venv=Path(paths["APP_VENV"]), bot_venv=Path(paths["BOT_VENV"]),
         log_dir=ARTIFACTS / "logs", database_url=f"sqlite+aiosqlite:///{db}",
@@ -63,7 +65,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory, shop_site_port: int) -> Iter
         app_env={"SHOPBOT_TODAY": "as_of", "SHOPBOT_WIDGET_ORIGINS": f'["http://127.0.0.1:{shop_site_port}"]',
                  "SHOPBOT_SUPPORT_HOURS": "always", "SHOPBOT_SECRET_KEY": TEST_SECRET_KEY,
                  "SHOPBOT_SHOP_TOKEN_KEY": TEST_SHOP_TOKEN_KEY, "SHOPBOT_ENVIRONMENT": "development",
-                 "SHOPBOT_DEMO_MODE": "true", **NO_RATE_LIMITS},
+                 "SHOPBOT_DEMO_MODE": "true", "SHOPBOT_REVIEW_EXPORT_DIR": str(work / "export"),
+                 "SHOPBOT_TRAINING_DIR": str(work / "training"), "SHOPBOT_MODELS_DIR": str(work / "models"),
+                 **NO_RATE_LIMITS},
     )
     for log in config.log_dir.glob("*.log"):
         log.unlink()

@@ -16,6 +16,7 @@ from handoff.conversations import notify, ratings
 from handoff.conversations import service as conversation_service
 from handoff.conversations.exceptions import ConversationNotFound, InvalidRating, RatingRefused
 from handoff.conversations.schemas import ConversationCreated, MessagePublic, RatingPublic
+from handoff.review import flows as review_flows
 from handoff.security import TokenPurpose
 
 router = APIRouter(prefix="/api/widget", tags=["widget"])
@@ -136,4 +137,5 @@ async def rate_conversation(
     except InvalidRating as exc:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
     await notify.publish_summary(rt, conversation)
+    review_flows.rated(rt, conversation_id, body.score)  # a low score: its bot turns go to the review inbox
     return RatingPublic.of(conversation)

@@ -118,8 +118,12 @@ class E5IntentClassifier(GraphComponent, IntentClassifier):
         texts = [m.get(TEXT) for m in todo]
         dense = _encode(texts) if float(self.config["dense_weight"]) > 0 or self.anchors is not None else None
         probabilities = self.classifier.predict_proba(self._features(texts, dense))
-        similarities = (self._unit(dense) @ self.anchors.T).max(axis=1) \
+        cosines = self._unit(dense) @ self.anchors.T \
             if dense is not None and self.anchors is not None and len(self.anchors) else None
+        similarities = cosines.max(axis=1) if cosines is not None else None
+        # Which training example each message is nearest to: messages sharing one are in the same e5
+        # neighbourhood (the admins' review inbox groups them; handoff/review).
+        neighbours = cosines.argmax(axis=1) if cosines is not None else None
         labels = self.classifier.classes_
         floor = float(self.config["min_similarity"])
         for index, (message, probs) in enumerate(zip(todo, probabilities, strict=True)):
@@ -133,13 +137,15 @@ class E5IntentClassifier(GraphComponent, IntentClassifier):
             if self._is_mash(message.get(TEXT)):
                 top = {INTENT_NAME_KEY: self.config["out_of_scope_intent"], PREDICTED_CONFIDENCE_KEY: 1.0,
                        "gated_from": top[INTENT_NAME_KEY], "mash": True}
-            elif similarities is not None:
+            elif similarities is not None and neighbours is not None:
                 top["similarity"] = round(float(similarities[index]), 4)
+                top["neighbour"] = int(neighbours[index])
                 if top["similarity"] < floor:
                     # Far from every in-domain example: out of scope, with full confidence so the
                     # FallbackClassifier keeps it (the softmax's own pick stays in the ranking).
                     top = {INTENT_NAME_KEY: self.config["out_of_scope_intent"], PREDICTED_CONFIDENCE_KEY: 1.0,
-                           "similarity": top["similarity"], "gated_from": top[INTENT_NAME_KEY]}
+                           "similarity": top["similarity"], "neighbour": top["neighbour"],
+                           "gated_from": top[INTENT_NAME_KEY]}
             message.set(INTENT, top, add_to_output=True)
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
         return messages

@@ -16,6 +16,7 @@ from handoff.agents import service as agent_service
 from handoff.assist import service as assist_service
 from handoff.assist.enums import SuggestionOutcome
 from handoff.assist.mapping import FITS
+from handoff.assist.models import Suggestion
 from handoff.assist.schemas import SuggestionPublic
 from handoff.canned import placeholders
 from handoff.canned import service as canned_service
@@ -27,6 +28,7 @@ from handoff.conversations.enums import ConversationState
 from handoff.conversations.exceptions import NotAllowed
 from handoff.conversations.models import Message
 from handoff.realtime import channels
+from handoff.review import flows as review_flows
 from handoff.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -85,8 +87,13 @@ async def decide(rt: Runtime, conversation_id: str, agent_id: str, suggestion_id
     if conversation.assigned_agent_id != agent_id:
         raise NotAllowed("only the assigned agent decides on suggestions")
     async with rt.sessions() as session:
-        return await assist_service.decide(session=session, suggestion_id=suggestion_id,
-                                           conversation_id=conversation_id, outcome=outcome, clock=rt.clock)
+        recorded = await assist_service.decide(session=session, suggestion_id=suggestion_id,
+                                               conversation_id=conversation_id, outcome=outcome, clock=rt.clock)
+        suggestion = await session.get(Suggestion, suggestion_id) if recorded else None
+    if suggestion is not None and outcome == SuggestionOutcome.IGNORED:
+        # The assistant read that message wrong, or the agent would have used its suggestion.
+        review_flows.suggestion_ignored(rt, conversation_id, suggestion.seq, suggestion.language)
+    return recorded
 
 
 async def canned_for(*, session: AsyncSession, shortcut: str | None, language: str, context: dict[str, Any],

@@ -23,6 +23,7 @@ from handoff.conversations.exceptions import AlreadyClaimed, BotNotInCharge, Con
 from handoff.conversations.models import Conversation, Message
 from handoff.language import detect as detect_language
 from handoff.realtime import channels
+from handoff.review import flows as review_flows
 from handoff.routing import assignment, frustration, hours
 from handoff.routing import flows as routing_flows
 from handoff.runtime import Runtime
@@ -86,6 +87,8 @@ async def route_to_bot(rt: Runtime, message: Message) -> None:
         await _bot_turn(rt, conversation, message)
     finally:
         await _publish_turn(rt, message, "done")
+    # Beside the conversation: a fallback or an unsure reading goes to the admins' review inbox.
+    review_flows.observe_bot_turn(rt, message, detect_language(message.text, hint=conversation.language))
 
 
 async def _bot_turn(rt: Runtime, conversation: Conversation, message: Message) -> None:
@@ -176,6 +179,8 @@ async def hand_off(rt: Runtime, conversation_id: str, reason: str, note: str = "
             to=ConversationState.TICKET if back or nobody else ConversationState.QUEUED)
     if not queued:
         return False
+    if known is HandoffReason.REPEATED_FALLBACK:
+        review_flows.handed_off_not_understood(rt, conversation_id)
     if back or nobody:
         # The customer learns when the team is back (or that nobody is free) and can leave a message.
         told = texts.system_message("ticket", conversation.language, when=f"{back:%Y-%m-%d %H:%M} ({back.tzinfo})") \

@@ -5,6 +5,7 @@ from __future__ import annotations
 from handoff.conversations.enums import Sender
 
 QUEUE = "queue"  # every connected agent console
+TRAINING = "training"  # training jobs' progress, for the admins
 
 
 def conversation(conversation_id: str) -> str:

@@ -16,6 +16,8 @@ class FakeBot:
         self.entered = asyncio.Event()
         self.sent: list[str] = []
         self.resets: list[str] = []
+        # What `parse` understands: text -> (intent, confidence); anything else is a confident greet.
+        self.readings: dict[str, tuple[str, float]] = {}
 
     def hold(self, replies: list[dict[str, Any]]) -> asyncio.Event:
         """The next turns wait inside `send` until the returned event is set, then answer `replies`."""
@@ -32,11 +34,16 @@ class FakeBot:
         return list(self.replies)
 
     async def parse(self, text: str) -> dict[str, Any]:
-        return {"text": text, "intent": {"name": "greet", "confidence": 0.9},
-                "intent_ranking": [{"name": "greet", "confidence": 0.9}], "entities": []}
+        name, confidence = self.readings.get(text, ("greet", 0.9))
+        runner_up = {"name": "order_status" if name != "order_status" else "greet", "confidence": 1 - confidence}
+        return {"text": text, "intent": {"name": name, "confidence": confidence, "neighbour": sum(map(ord, name)) % 50},
+                "intent_ranking": [{"name": name, "confidence": confidence}, runner_up], "entities": []}
 
     async def tracker(self, conversation_id: str) -> dict[str, Any]:
         return {"sender_id": conversation_id, "slots": {}, "events": []}
+
+    async def intents(self) -> list[str]:
+        return ["greet", "order_status", "out_of_scope"]
 
     async def reset_dialogue(self, conversation_id: str) -> None:
         self.resets.append(conversation_id)

@@ -55,6 +55,9 @@ class NoBot:
     async def reset_dialogue(self, conversation_id: str) -> None:
         raise AssertionError("no bot here")
 
+    async def intents(self) -> list[str]:
+        raise AssertionError("no bot here")
+
 
 @pytest.fixture
 async def rt(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[Runtime]:

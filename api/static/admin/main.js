@@ -1,12 +1,14 @@
 // @ts-check
 /* The team admin page: signs in like the console, then asks the admin API for the team. The API
    decides who is an admin: a 403 shows "admins only" and no team. For admins: the team table
-   (team-table.js) and the form to add or edit an agent (agent-form.js). */
+   (team-table.js) and the form to add or edit an agent (agent-form.js), the canned responses
+   (canned-editor.js) and the review inbox (review-inbox.js). */
 
 import { byId, displayName } from '../shared/dom.js';
 import { ApiError, changeAgent, createAgent, listAgents, loadAdminMeta } from './api.js';
 import { editingId, initAgentForm, setChoices, startAdd, startEdit } from './agent-form.js';
 import { clearCanned, initCannedEditor, loadCanned } from './canned-editor.js';
+import { clearReview, initReviewInbox, showReview } from './review-inbox.js';
 import { forgetSession, hideLogin, initLogin, showLogin, storedSession } from './session.js';
 import { t } from './strings.js';
 import { clearTeam, initTeamTable, markEditing, renderTeam } from './team-table.js';
@@ -25,6 +27,7 @@ const ui = {
   refusedText: byId('refused-text'),
   refusedLogout: byId('refused-logout'),
   team: byId('team-view'),
+  nav: byId('admin-nav'),
   refresh: /** @type {HTMLButtonElement} */ (byId('refresh-button')),
   add: byId('new-agent-button'),
   notice: byId('notice'),
@@ -77,7 +80,9 @@ function handleAuth(err) {
 function refuse() {
   clearTeam();
   clearCanned();
+  clearReview();
   ui.team.hidden = true;
+  ui.nav.hidden = true;
   ui.refusedText.textContent = t('adminsOnly', { name: sessionName() });
   ui.refused.hidden = false;
 }
@@ -106,7 +111,9 @@ async function loadTeam(changedId = null) {
     ui.refused.hidden = true;
     renderTeam(agents, meta, { editingId: editingId(), changedId });
     ui.team.hidden = false;
+    ui.nav.hidden = false;
     loadCanned(meta);
+    showReview(meta);
   } catch (err) {
     if (!(err instanceof ApiError)) throw err;
     if (handleAuth(err)) return;
@@ -149,8 +156,10 @@ function logout(message = '') {
   session = null;
   clearTeam();
   clearCanned();
+  clearReview();
   if (meta) startAdd('');
   ui.team.hidden = true;
+  ui.nav.hidden = true;
   ui.refused.hidden = true;
   ui.logout.hidden = true;
   ui.name.textContent = '';
@@ -161,6 +170,7 @@ function init() {
   initLogin(APP_BASE, start);
   initTeamTable(edit);
   initCannedEditor({ base: APP_BASE, token: () => session?.token || '', handled: handleAuth, notice: showNotice });
+  initReviewInbox({ base: APP_BASE, token: () => session?.token || '', handled: handleAuth, notice: showNotice });
   initAgentForm({
     create: (body) => createAgent(APP_BASE, session?.token || '', body),
     change: (agentId, body) => changeAgent(APP_BASE, session?.token || '', agentId, body),

@@ -1,0 +1,68 @@
+"""Retraining for admins (issue 12): start a job (validate, then train, in the background, one at a
+time), follow its progress and log, and list the models made."""
+
+from __future__ import annotations
+
+from pathlib import Path as FilePath
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Path, Query, status
+
+from api.deps import AdminDep, RuntimeDep, SessionDep
+from api.frames import INT_MAX
+from api.routers.responses import SIGNED_IN
+from handoff.training import flows as training_flows
+from handoff.training import service as training_service
+from handoff.training.flows import TrainingUnavailable
+from handoff.training.service import JobAlreadyRunning
+
+router = APIRouter(prefix="/api/admin/training", tags=["training"],
+                   responses={**SIGNED_IN, 403: {"description": "admins only"}})
+
+JobId = Annotated[int, Path(ge=1, le=INT_MAX)]
+LOG_TAIL_MAX = 200_000
+
+
+@router.post("/jobs", status_code=status.HTTP_202_ACCEPTED,
+             responses={409: {"description": "a job is running already"},
+                        503: {"description": "this app cannot train (no Rasa environment configured)"}})
+async def start_job(rt: RuntimeDep, admin: AdminDep) -> dict[str, Any]:
+    """Validates and trains on the training data plus the annotated review messages (every fifth held
+    out for evaluation). The live model is not touched."""
+    try:
+        job = await training_flows.start(rt, admin.id)
+    except JobAlreadyRunning as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, "a training job is running already") from exc
+    except TrainingUnavailable as exc:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, str(exc)) from exc
+    return training_flows.public(job)
+
+
+@router.get("/jobs")
+async def jobs(session: SessionDep, admin: AdminDep) -> list[dict[str, Any]]:
+    return [training_flows.public(j) for j in await training_service.recent(session=session)]
+
+
+@router.get("/jobs/{job_id}", responses={404: {"description": "no such job"}})
+async def job(job_id: JobId, session: SessionDep, admin: AdminDep,
+              log_tail: Annotated[int, Query(ge=0, le=LOG_TAIL_MAX)] = 4000) -> dict[str, Any]:
+    """The job and the last `log_tail` characters of its log."""
+    found = await training_service.get(session=session, job_id=job_id)
+    if found is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such training job")
+    text = ""
+    path = FilePath(found.log_path) if found.log_path else None
+    if path is not None and path.is_file() and log_tail:
+        with path.open("rb") as log_file:
+            size = log_file.seek(0, 2)
+            log_file.seek(max(0, size - log_tail * 4))  # a character is at most 4 bytes
+            text = log_file.read().decode(errors="replace")[-log_tail:]
+    return {**training_flows.public(found), "log": text}
+
+
+@router.get("/models")
+async def models(session: SessionDep, admin: AdminDep) -> list[dict[str, Any]]:
+    return [{"id": m.id, "path": m.path, "data_hash": m.data_hash, "trained_by": m.trained_by,
+             "created_at": m.created_at.isoformat(), "promoted_by": m.promoted_by,
+             "promoted_at": m.promoted_at.isoformat() if m.promoted_at else None, "metrics": m.metrics}
+            for m in await training_service.models(session=session)]
