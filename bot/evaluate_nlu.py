@@ -71,14 +71,16 @@ def language_of(path: Path) -> str:
     return stem.split("_")[0]
 
 
-def load_sets(names: tuple[str, ...]) -> dict[str, dict[str, Pairs]]:
-    """set name -> language -> pairs; a set without files (noised copies not generated) is skipped."""
+def load_sets(names: tuple[str, ...], limit: int = 0) -> dict[str, dict[str, Pairs]]:
+    """set name -> language -> pairs; a set without files (noised copies not generated) is skipped.
+    `limit`: only the first that many messages of each file (0: all), for quick comparisons."""
     sets: dict[str, dict[str, Pairs]] = {}
     for name in names:
         directory, pattern = SETS[name]
         by_language: dict[str, Pairs] = defaultdict(list)
         for path in sorted(directory.glob(pattern)):
-            by_language[language_of(path)].extend(load_holdout(path))
+            pairs = load_holdout(path)
+            by_language[language_of(path)].extend(pairs[:limit] if limit else pairs)
         if by_language:
             sets[name] = dict(sorted(by_language.items()))
         else:
@@ -190,13 +192,18 @@ def similarity_sweep(sets: dict[str, dict[str, Pairs]], parses: Parses) -> dict[
     return {"thresholds": list(THRESHOLDS), "languages": table}
 
 
-async def evaluate(model: Path, set_names: tuple[str, ...] = tuple(SETS), sweep: bool = True) -> dict[str, Any]:
+def load_agent(model: Path) -> Any:
+    """The model as a Rasa Agent, ready to parse (NLU only: no endpoints)."""
     import structlog
     from rasa.core.agent import Agent
 
     # Rasa logs every parse at debug level unless its CLI configured logging: keep warnings only.
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
-    agent = Agent.load(str(model))
+    return Agent.load(str(model))
+
+
+async def evaluate(model: Path, set_names: tuple[str, ...] = tuple(SETS), sweep: bool = True) -> dict[str, Any]:
+    agent = load_agent(model)
     sets = load_sets(set_names)
     parses = await parse_all(agent, sets)
     floor = component_config(agent, "E5IntentClassifier").get("min_similarity")

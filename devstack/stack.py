@@ -135,7 +135,9 @@ def app_service(c: StackConfig, *, port: int | None = None, database_url: str | 
         # given; a test that wants production says so in its env.
         {**base_env, "SHOPBOT_ENVIRONMENT": "development", "SHOPBOT_RASA_BIN": str(c.bot_venv / "bin" / "rasa"),
          "SHOPBOT_DATABASE_URL": database_url or c.database_url, "SHOPBOT_RASA_URL": c.rasa_url,
-         "SHOPBOT_RASA_TOKEN": c.rasa_token, "SHOPBOT_SERVICE_TOKEN": c.service_token, **c.app_env, **(env or {})},
+         # The model the stack's Rasa runs: a training job compares its new model with this one.
+         "SHOPBOT_LIVE_MODEL": str(c.model), "SHOPBOT_RASA_TOKEN": c.rasa_token,
+         "SHOPBOT_SERVICE_TOKEN": c.service_token, **c.app_env, **(env or {})},
         f"http://127.0.0.1:{port}/healthz", c.log_dir / f"{name}.log")
 
 

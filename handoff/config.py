@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Literal
 
 from limits import parse as parse_rate
-from pydantic import field_validator, model_validator
+from pydantic import NonNegativeInt, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from handoff.security import Keyring
@@ -18,6 +18,7 @@ from handoff.security import Keyring
 ROOT = Path(__file__).resolve().parent.parent
 # Production secrets are at least this long (32 random characters: far beyond guessing).
 MIN_SECRET_CHARS = 32
+MAX_CHATS = 20  # an agent's most simultaneous chats (handoff/agents/schemas.py keeps to it too)
 
 
 def local_secret(path: Path) -> str:
@@ -150,6 +151,12 @@ class Settings(BaseSettings):
     bot_dir: Path = ROOT / "bot"
     training_dir: Path = ROOT / "var" / "training"
     models_dir: Path = ROOT / "var" / "models"
+    # The model the Rasa server runs: a job compares its new model with it on the held-out sets
+    # (bot/compare_models.py; empty: the comparison is skipped), on these sets of bot/evaluate_nlu.py,
+    # each file's first `compare_limit` messages only when above 0 (the test stack's quick comparison).
+    live_model: str = ""
+    compare_sets: str = "independent,independent_noised,ood"
+    compare_limit: NonNegativeInt = 0
     # Where the counts are kept: "memory://" (each process its own) or "redis://host:port/db" (one
     # count for every instance behind a balancer).
     rate_limit_storage: str = "memory://"
@@ -207,6 +214,8 @@ class Settings(BaseSettings):
                                     skills=tuple(filter(None, skills.split("+"))) or ("orders", "billing"),
                                     languages=tuple(filter(None, languages.split("+"))) or ("en",),
                                     max_chats=int(max_chats) if max_chats else 3))
+            if not 0 <= agents[-1].max_chats <= MAX_CHATS:  # the team API's bound: refused at start-up
+                raise ValueError(f"SHOPBOT_DEMO_AGENTS: {name}'s max_chats must be 0-{MAX_CHATS}")
         return agents
 
     def fixed_today(self, as_of: date | None) -> date | None:

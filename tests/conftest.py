@@ -67,6 +67,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory, shop_site_port: int) -> Iter
                  "SHOPBOT_SHOP_TOKEN_KEY": TEST_SHOP_TOKEN_KEY, "SHOPBOT_ENVIRONMENT": "development",
                  "SHOPBOT_DEMO_MODE": "true", "SHOPBOT_REVIEW_EXPORT_DIR": str(work / "export"),
                  "SHOPBOT_TRAINING_DIR": str(work / "training"), "SHOPBOT_MODELS_DIR": str(work / "models"),
+                 "SHOPBOT_COMPARE_LIMIT": "30",  # a job's comparison with the live model in about a minute
                  **NO_RATE_LIMITS},
     )
     for log in config.log_dir.glob("*.log"):

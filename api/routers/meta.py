@@ -1,5 +1,6 @@
 """Lists the server owns and the pages read, so no page keeps a second copy: handoff reasons with
-their labels, the languages and the text direction of each, and the agents' roles and skills."""
+their labels, the languages and the text direction of each, the agents' roles and skills, and the
+review inbox's reasons."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pydantic import BaseModel
 from handoff.agents.enums import AgentRole, Skill
 from handoff.conversations.enums import HandoffReason
 from handoff.language import LANGUAGES
+from handoff.review.enums import ReviewReason
 
 router = APIRouter(prefix="/api/meta", tags=["meta"])
 
@@ -29,6 +31,7 @@ class Meta(BaseModel):
     languages: list[Language]
     roles: dict[str, str]  # agent role code -> label (the admin page)
     skills: dict[str, str]  # agent skill code -> label
+    review_reasons: dict[str, str]  # why a message is in the admins' review inbox: code -> label
 
 
 @router.get("")
@@ -40,4 +43,5 @@ async def meta() -> Meta:
         # A member added to an enum without a label here still shows, under its code.
         roles={role.value: _ROLE_LABELS.get(role, role.value) for role in AgentRole},
         skills={skill.value: _SKILL_LABELS.get(skill, skill.value) for skill in Skill},
+        review_reasons={reason.value: reason.label for reason in ReviewReason},
     )

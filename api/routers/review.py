@@ -4,7 +4,7 @@ redacted, grouped by e5 neighbourhood; annotating them, and exporting the annota
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Path, Query, status
 
@@ -37,14 +37,16 @@ async def inbox(
     language: Annotated[str | None, Query(max_length=8)] = None,
     intent: Annotated[str | None, Query(max_length=64)] = None,
     reason: ReviewReason | None = None,
-    state: Annotated[ReviewStatus | None, Query(alias="status")] = ReviewStatus.OPEN,
+    state: Annotated[ReviewStatus | Literal["all"], Query(alias="status")] = ReviewStatus.OPEN,
     since: datetime | None = None,
     until: datetime | None = None,
 ) -> ReviewInbox:
-    """Open items by default, newest first, grouped by language and e5 neighbourhood."""
-    items = await review_service.inbox(session=session, where=review_service.InboxFilter(
-        language=language, intent=intent, reason=reason, status=state, since=since, until=until))
-    return ReviewInbox(count=len(items), groups=grouped(items))
+    """Open items by default (`status=all`: every one), newest first, at most 500, grouped by language
+    and e5 neighbourhood; `total` says how many match."""
+    items, total = await review_service.inbox(session=session, where=review_service.InboxFilter(
+        language=language, intent=intent, reason=reason, status=None if state == "all" else state, since=since,
+        until=until))
+    return ReviewInbox(count=len(items), total=total, groups=grouped(items))
 
 
 @router.get("/intents", responses={503: {"description": "the assistant is not reachable"}})

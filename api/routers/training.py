@@ -1,5 +1,5 @@
-"""Retraining for admins (issue 12): start a job (validate, then train, in the background, one at a
-time), follow its progress and log, and list the models made."""
+"""Retraining for admins (issue 12): start a job (validate, train, compare with the live model, in the
+background, one at a time), follow its progress and log, and list the models made with their comparison."""
 
 from __future__ import annotations
 
@@ -62,7 +62,11 @@ async def job(job_id: JobId, session: SessionDep, admin: AdminDep,
 
 @router.get("/models")
 async def models(session: SessionDep, admin: AdminDep) -> list[dict[str, Any]]:
+    """The models made, newest first. `metrics`: the comparison with the model live when it was
+    trained (bot/compare_models.py), null if none was made; `verdict` is its verdict (better, worse,
+    mixed), lifted out for the list."""
     return [{"id": m.id, "path": m.path, "data_hash": m.data_hash, "trained_by": m.trained_by,
              "created_at": m.created_at.isoformat(), "promoted_by": m.promoted_by,
-             "promoted_at": m.promoted_at.isoformat() if m.promoted_at else None, "metrics": m.metrics}
+             "promoted_at": m.promoted_at.isoformat() if m.promoted_at else None, "metrics": m.metrics,
+             "verdict": (m.metrics or {}).get("verdict")}
             for m in await training_service.models(session=session)]

@@ -53,13 +53,17 @@ class AgentSession:
         await self.sender.send({"type": "queue",
                                 "conversations": [ConversationSummary.of(c).model_dump(mode="json") for c in rows]})
 
-    async def open(self, conversation_id: str, last_seq: int = 0) -> None:
-        """Starts following a conversation: its context, the messages after last_seq, then live ones."""
+    async def open(self, conversation_id: str, last_seq: int = 0, unasked: bool = False) -> None:
+        """Starts following a conversation: its context, the messages after last_seq, then live ones.
+        unasked: the server opens it (an assignment); if the console opened it itself meanwhile (a
+        resume while the database was read), that stands and nothing is sent again."""
         async with self.rt.sessions() as session:
             conversation = await conversation_service.get(session=session, conversation_id=conversation_id)
             if conversation is None:
                 raise ConversationNotFound(conversation_id)
             context = await conversation_service.latest_context(session=session, conversation_id=conversation_id)
+        if unasked and conversation_id in self.streams:
+            return
         await self.rt.broker.add_channels(self.sub, channels.conversation(conversation_id),
                                           channels.team(conversation_id))
         stream = self.streams.get(conversation_id)
@@ -86,11 +90,14 @@ class AgentSession:
         elif kind in ("state", "queue_update"):
             await self.sender.send({k: v for k, v in event.items() if k != "channel"})
             summary = event.get("conversation") or {}
-            if (kind == "queue_update" and summary.get("assigned_agent_id") == self.agent_id
+            if (kind == "queue_update" and event.get("cause") == "state"
+                    and summary.get("assigned_agent_id") == self.agent_id
                     and summary.get("state") == "assigned" and summary.get("id") not in self.streams
                     and summary.get("id") not in self.claiming):
                 # Routed to this agent: their console follows it at once (context, messages, live).
-                await self.open(str(summary["id"]))
+                # Only on the assignment itself: an update of the customer's presence would reopen
+                # it, from its first message, on a console that has just reconnected and resumes it.
+                await self.open(str(summary["id"]), unasked=True)
         elif kind == "approval":  # a tool request waiting for, or decided by, a supervisor (handoff/tools)
             await self.sender.send({k: v for k, v in event.items() if k != "channel"})
 

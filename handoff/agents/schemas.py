@@ -4,6 +4,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from handoff.agents.enums import AgentRole, Presence, Skill
 from handoff.agents.models import Agent
+from handoff.config import MAX_CHATS
 from handoff.language import LANGUAGES
 
 
@@ -12,7 +13,7 @@ class AgentBase(BaseModel):
     role: AgentRole = AgentRole.AGENT
     skills: list[Skill] = Field(default_factory=list, max_length=len(Skill))
     languages: list[str] = Field(default_factory=list, max_length=len(LANGUAGES))
-    max_chats: int = Field(default=3, ge=0, le=20)
+    max_chats: int = Field(default=3, ge=0, le=MAX_CHATS)
 
     @field_validator("languages")
     @classmethod
@@ -37,7 +38,7 @@ class AgentUpdate(BaseModel):
     role: AgentRole | None = None
     skills: list[Skill] | None = Field(default=None, max_length=len(Skill))
     languages: list[str] | None = Field(default=None, max_length=len(LANGUAGES))
-    max_chats: int | None = Field(default=None, ge=0, le=20)
+    max_chats: int | None = Field(default=None, ge=0, le=MAX_CHATS)
     password: str | None = Field(default=None, min_length=8, max_length=256)
 
     @field_validator("languages")

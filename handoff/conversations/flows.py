@@ -50,10 +50,11 @@ async def store_customer_message(
             session=session, conversation_id=conversation_id, sender=Sender.CUSTOMER, text=text,
             client_msg_id=client_msg_id, clock=rt.clock,
             turn_lease=rt.turn_lease())
-    if created:
-        await notify.publish_message(rt, message)
-        if conversation.state == ConversationState.TICKET:
-            await _note_contact(rt, conversation, text)
+    # A resend is published again: the process that stored it may have died before publishing it, and
+    # every receiver drops a seq it already has.
+    await notify.publish_message(rt, message)
+    if created and conversation.state == ConversationState.TICKET:
+        await _note_contact(rt, conversation, text)
     return message, created
 
 
@@ -248,8 +249,7 @@ async def _store_from_agent(rt: Runtime, conversation_id: str, agent_id: str, se
         message, created = await conversation_service.append_message(
             session=session, conversation_id=conversation_id, sender=sender, text=text,
             client_msg_id=client_msg_id, author_id=agent_id, clock=rt.clock)
-    if created:
-        await notify.publish_message(rt, message)
+    await notify.publish_message(rt, message)  # a resend too, as for the customer's
     return message, created
 
 

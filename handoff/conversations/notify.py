@@ -39,13 +39,15 @@ async def publish_state(rt: Runtime, conversation: Conversation) -> None:
         "type": "state", "conversation_id": conversation.id, "state": conversation.state,
         "assigned_agent_id": conversation.assigned_agent_id, "reason": conversation.handoff_reason,
     })
-    await publish_summary(rt, conversation)
+    await publish_summary(rt, conversation, cause="state")
 
 
-async def publish_summary(rt: Runtime, conversation: Conversation) -> None:
-    """The conversation's row in every console's list (never to the customer)."""
+async def publish_summary(rt: Runtime, conversation: Conversation, cause: str = "details") -> None:
+    """The conversation's row in every console's list (never to the customer). `cause`: "state" when
+    its state or agent changed (an assignment: that agent's consoles open it), "details" otherwise
+    (the customer's presence, a rating), which opens nothing."""
     summary = ConversationSummary.of(conversation).model_dump(mode="json")
-    await rt.broker.publish(channels.QUEUE, {"type": "queue_update", "conversation": summary})
+    await rt.broker.publish(channels.QUEUE, {"type": "queue_update", "conversation": summary, "cause": cause})
 
 
 async def say(rt: Runtime, conversation_id: str, sender: Sender, text: str, **kwargs: Any) -> Message:

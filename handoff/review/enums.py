@@ -12,6 +12,15 @@ class ReviewReason(StrEnum):
     ASSIST_REJECTED = "assist_rejected"  # an agent ignored the assistant's suggestion for it
     LOW_CSAT = "low_csat"  # the customer rated the conversation 1 or 2
 
+    @property
+    def label(self) -> str:
+        return _REASON_LABELS[self]
+
+
+_REASON_LABELS = {ReviewReason.FALLBACK: "fallback", ReviewReason.LOW_CONFIDENCE: "low confidence",
+                  ReviewReason.NOT_UNDERSTOOD: "not understood", ReviewReason.ASSIST_REJECTED: "suggestion ignored",
+                  ReviewReason.LOW_CSAT: "low rating"}
+
 
 class ReviewStatus(StrEnum):
     OPEN = "open"

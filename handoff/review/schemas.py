@@ -45,7 +45,8 @@ class ReviewGroup(BaseModel):
 
 
 class ReviewInbox(BaseModel):
-    count: int
+    count: int  # the items in `groups`
+    total: int  # the items matching the filter (more than `count` when the list was cut)
     groups: list[ReviewGroup]
 
 

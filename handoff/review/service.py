@@ -81,9 +81,9 @@ class InboxFilter:
     limit: int = 500
 
 
-async def inbox(*, session: AsyncSession, where: InboxFilter) -> list[ReviewItem]:
-    """The items matching the filter, newest first (at most `limit`). The reason filter is applied
-    here, not in SQL: reasons are a JSON list, and the inbox is small."""
+async def inbox(*, session: AsyncSession, where: InboxFilter) -> tuple[list[ReviewItem], int]:
+    """The items matching the filter, newest first (at most `limit`), and how many match in all. The
+    reason filter is applied here, not in SQL: reasons are a JSON list, and the inbox is small."""
     query = select(ReviewItem)
     if where.language:
         query = query.where(ReviewItem.language == where.language)
@@ -98,7 +98,7 @@ async def inbox(*, session: AsyncSession, where: InboxFilter) -> list[ReviewItem
     items = list(await session.scalars(query.order_by(ReviewItem.created_at.desc(), ReviewItem.id.desc())))
     if where.reason:
         items = [i for i in items if where.reason.value in i.reasons]
-    return items[: where.limit]
+    return items[: where.limit], len(items)
 
 
 async def get(*, session: AsyncSession, item_id: int) -> ReviewItem | None:

@@ -15,4 +15,5 @@ class Stage(StrEnum):
     PREPARING = "preparing"  # the workspace: the training data and the admins' annotations
     VALIDATING = "validating"  # rasa data validate
     TRAINING = "training"  # rasa train (the component is in the job's `component`)
+    COMPARING = "comparing"  # the new model against the live one (bot/compare_models.py)
     DONE = "done"

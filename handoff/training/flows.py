@@ -1,15 +1,20 @@
 """A training job from start to end, in the background of the app process that accepted it:
 prepare the workspace, `rasa data validate`, `rasa train` (in the bot's own environment, as a
-subprocess: the app and Rasa never share a Python), and record the model. The live model is never
-touched: a failed job leaves nothing but its log. Progress (stage, component, elapsed) is stored on
-the job at most once a second and published to the admins on the `training` channel."""
+subprocess: the app and Rasa never share a Python), compare the new model with the live one
+(bot/compare_models.py, when the app knows the live model), and record the model with the comparison
+in its `metrics`. The live model is never touched: a job failing before its model exists leaves
+nothing but its log; a failed comparison leaves the model recorded without metrics. Progress (stage,
+component, elapsed) is stored on the job at most once a second and published to the admins on the
+`training` channel."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import os
+import shutil
 import time
 from pathlib import Path
 from typing import Any
@@ -88,7 +93,7 @@ async def _set(rt: Runtime, job_id: int, **values: Any) -> None:
 
 
 async def _command(rt: Runtime, job_id: int, argv: list[str], out: Any, stage: Stage) -> int:
-    """Runs one Rasa command, its output appended to the job's log, its components reported."""
+    """Runs one bot-environment command, its output appended to the job's log, Rasa's components reported."""
     await _set(rt, job_id, stage=stage, component=None)
     env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONUNBUFFERED": "1"}
     # From the checkout: the config names our NLU component by module path (bot.components...).
@@ -124,6 +129,33 @@ async def _heartbeat(rt: Runtime, job_id: int) -> None:
             log.warning("could not record training job %s's heartbeat", job_id)
 
 
+def _bot_python(rasa_bin: str) -> str:
+    """The bot environment's python: beside its `rasa` (a bare name is looked up on the PATH)."""
+    return str(Path(shutil.which(rasa_bin) or rasa_bin).parent / "python")
+
+
+async def _compare(rt: Runtime, job_id: int, ws: workspace.Workspace, model: ModelVersion, out: Any) -> str | None:
+    """The new model against the live one on the held-out sets and annotations; the result (with its
+    verdict) goes on the model's `metrics`. The job's error if the comparison failed, else None."""
+    settings = rt.settings
+    if not settings.live_model:
+        out.write("comparison skipped: the app does not know the live model (SHOPBOT_LIVE_MODEL)\n")
+        out.flush()
+        return None
+    result = ws.root / "comparison.json"
+    argv = [_bot_python(settings.rasa_bin), "-m", "bot.compare_models", "--new", model.path,
+            "--live", settings.live_model, "--reviewed", str(ws.held_out), "--out", str(result),
+            "--sets", settings.compare_sets, "--limit", str(settings.compare_limit)]
+    out.write(f"comparing with the live model {settings.live_model}\n")
+    if await _command(rt, job_id, argv, out, Stage.COMPARING) != 0:
+        return "the comparison with the live model failed (see the log)"
+    try:
+        model.metrics = json.loads(await asyncio.to_thread(result.read_text, encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        return f"the comparison left no readable result: {exc}"
+    return None
+
+
 async def _run(rt: Runtime, job_id: int, log_path: Path) -> None:
     settings = rt.settings
     rasa = settings.rasa_bin
@@ -151,6 +183,7 @@ async def _run(rt: Runtime, job_id: int, log_path: Path) -> None:
                         job = await training_service.get(session=session, job_id=job_id)
                     model = ModelVersion(path=str(settings.models_dir / f"{name}.tar.gz"), data_hash=ws.data_hash,
                                          trained_by=job.requested_by if job else None, created_at=rt.clock.now())
+                    error = await _compare(rt, job_id, ws, model, out)
     except asyncio.CancelledError:
         error = "the app stopped while training"
         raise

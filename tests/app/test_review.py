@@ -90,6 +90,7 @@ async def test_annotate_dismiss_reopen_with_history_and_export(app: InProcessApp
 
     assert (await decide(item_ids=[refund["id"]], action="annotate")).status_code == 422  # no intent
     assert (await decide(item_ids=[refund["id"]], action="annotate", intent="Bad Intent!")).status_code == 422
+    assert (await decide(item_ids=[refund["id"]], action="annotate", intent="nlu_fallback")).status_code == 422
     done = await decide(item_ids=[refund["id"], 999_999], action="annotate", intent="request_refund")
     assert done.status_code == 200 and [i["id"] for i in done.json()] == [refund["id"]]  # unknown ids skipped
     assert done.json()[0]["annotated_by"] == "dana" and done.json()[0]["status"] == "annotated"
@@ -98,6 +99,12 @@ async def test_annotate_dismiss_reopen_with_history_and_export(app: InProcessApp
     assert not open_texts & {"refnd plz", "asdf test"}
     annotated = _items(await _inbox(app, admin, status="annotated"))
     assert [i["annotated_intent"] for i in annotated if i["id"] == refund["id"]] == ["request_refund"]
+    everything = await _inbox(app, admin, status="all")
+    assert {refund["id"], noise["id"]} <= {i["id"] for i in _items(everything)}
+    assert everything["total"] == everything["count"] == len(_items(everything))
+    meta = (await app.http.get("/api/meta")).json()
+    assert set(meta["review_reasons"]) == {"fallback", "low_confidence", "not_understood", "assist_rejected",
+                                           "low_csat"}
 
     await decide(item_ids=[refund["id"]], action="reopen")
     await decide(item_ids=[refund["id"]], action="annotate", intent="refund_status")

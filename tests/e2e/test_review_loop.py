@@ -1,6 +1,7 @@
 """The review loop's first half through the real stack: a message the live model cannot place, from a
 real conversation, is in the admins' inbox with Rasa's own reading of it, redacted; an admin annotates
-it; the export is Rasa training data that `rasa data validate` accepts beside bot/data."""
+it; the export is Rasa training data that `rasa data validate` accepts beside bot/data; a training job
+trains a model on it and compares that model with the live one."""
 
 from __future__ import annotations
 
@@ -81,8 +82,10 @@ async def test_agents_cannot_open_the_inbox(app_url: str) -> None:
 
 async def test_a_training_job_trains_a_model_on_the_annotations(app_url: str) -> None:
     """After the annotation above: the real Rasa validates and trains in the background (minutes),
-    with its progress on the job; the live model is not touched. The job is followed as the admin
-    page follows it, by asking for it (at most 20 minutes on a busy 2-core machine)."""
+    with its progress on the job, then the new model is compared with the live one (the first 30
+    messages of each held-out file, SHOPBOT_COMPARE_LIMIT in tests/conftest.py); the live model is not
+    touched. The job is followed as the admin page follows it, by asking for it (at most 25 minutes on
+    a busy 2-core machine)."""
     headers = await _admin_headers(app_url)
     async with httpx.AsyncClient(base_url=app_url, headers=headers, timeout=30) as http:
         live_before = (await http.get("/api/admin/review/intents")).json()
@@ -91,7 +94,7 @@ async def test_a_training_job_trains_a_model_on_the_annotations(app_url: str) ->
         job_id = started.json()["id"]
         assert (await http.post("/api/admin/training/jobs")).status_code == 409  # one at a time
         seen_stages, seen_components = set(), set()
-        for _ in range(1200):
+        for _ in range(1500):
             job = (await http.get(f"/api/admin/training/jobs/{job_id}")).json()
             seen_stages.add(job["stage"])
             if job["component"]:
@@ -100,9 +103,19 @@ async def test_a_training_job_trains_a_model_on_the_annotations(app_url: str) ->
                 break
             await asyncio.sleep(1)
         assert job["status"] == "succeeded", job["error"] + "\n" + job["log"][-3000:]
-        assert {"validating", "training"} & seen_stages, seen_stages
+        assert {"validating", "training"} & seen_stages and "comparing" in seen_stages, seen_stages
         assert job["examples"] + job["held_out"] >= 1
         model = next(m for m in (await http.get("/api/admin/training/models")).json() if m["id"] == job["model_id"])
         assert model["trained_by"] == "dana" and model["promoted_at"] is None
         assert await asyncio.to_thread(Path(model["path"]).is_file)
+        metrics = model["metrics"]
+        assert metrics is not None and model["verdict"] == metrics["verdict"] in ("better", "worse", "mixed"), model
+        assert metrics["reasons"] and metrics["limit"] == 30
+        assert {"independent", "independent_noised", "ood"} <= set(metrics["sets"]), metrics["sets"].keys()
+        for language, compared in metrics["sets"]["independent"].items():
+            assert compared["examples"] == 30, language
+            assert compared["macro_f1"]["live"] is not None and compared["macro_f1"]["new"] is not None
+            per_intent = compared["per_intent"]
+            assert per_intent and all(f["live"] is not None and f["new"] is not None for f in per_intent.values())
+            assert {"better", "worse"} <= set(compared["confusions"])
         assert (await http.get("/api/admin/review/intents")).json() == live_before  # the live model is unchanged

@@ -122,3 +122,12 @@ def test_production_is_the_default_and_needs_every_secret(tmp_path: Path, missin
 def test_demo_mode_is_refused_in_production(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="DEMO_MODE"):
         Settings(environment="production", demo_mode=True, **REAL)  # type: ignore[arg-type]
+
+
+def test_a_seeded_agent_beyond_the_chat_limit_is_refused_at_start(tmp_path: Path) -> None:
+    """The team API allows 0-20 chats; a seed beyond it used to be stored, and that agent's console
+    could then never connect (its hello failed validation)."""
+    settings = Settings(environment="development", secrets_dir=tmp_path,
+                        demo_agents="zed:zed-password:agent:orders:en:25")
+    with pytest.raises(ValueError, match="max_chats"):
+        settings.agents_to_seed()

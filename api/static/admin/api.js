@@ -14,7 +14,8 @@ import { requestJson } from '../shared/http.js';
  *   display_name?: string, password?: string, id?: string}} AgentChanges */
 /**
  * The server's lists: role and skill codes with their labels, the languages with their names.
- * @typedef {{roles: Record<string, string>, skills: Record<string, string>, languages: Language[]}} AdminMeta
+ * @typedef {{roles: Record<string, string>, skills: Record<string, string>, languages: Language[],
+ *   review_reasons: Record<string, string>}} AdminMeta
  */
 /**
  * One complaint of a 422 answer (FastAPI's validation error).
@@ -90,13 +91,15 @@ export function changeAgent(base, token, agentId, body) {
 }
 
 /**
- * Roles, skills and languages from GET /api/meta (shared/meta.js keeps only reasons and languages).
+ * Roles, skills, languages and review reasons from GET /api/meta (shared/meta.js keeps only handoff
+ * reasons and languages).
  * @param {URL} base
  * @returns {Promise<AdminMeta>}
  */
 export async function loadAdminMeta(base) {
   const body = await requestJson(base, 'api/meta');
-  return { roles: body.roles || {}, skills: body.skills || {}, languages: body.languages || [] };
+  return { roles: body.roles || {}, skills: body.skills || {}, languages: body.languages || [],
+    review_reasons: body.review_reasons || {} };
 }
 
 /**

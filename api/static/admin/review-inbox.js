@@ -26,9 +26,6 @@ import { t } from './strings.js';
  */
 
 const INTENTS_LIST = 'review-intents';
-// handoff/review/enums.py ReviewReason: GET /api/meta does not list them. A reason the server adds
-// later still shows on its items and joins this menu once seen (showReasons).
-const REASONS = ['fallback', 'low_confidence', 'not_understood', 'assist_rejected', 'low_csat'];
 /** @type {ReviewStatus[]} */
 const STATUSES = ['open', 'annotated', 'dismissed'];
 // Offered even if the model lacks it: the bot's label for "nothing we do".
@@ -219,9 +216,11 @@ function decided(changed, action, intent) {
 function showReasons(seen) {
   const current = ui.reason.value;
   const known = [...ui.reason.options].map((o) => o.value).filter(Boolean);
-  const codes = [...new Set([...REASONS, ...known, ...seen])];
+  // The server's list (GET /api/meta), and any reason an item shows that a stale page does not know.
+  const listed = meta?.review_reasons || {};
+  const codes = [...new Set([...Object.keys(listed), ...known, ...seen])];
   if (codes.length === known.length) return;
   ui.reason.replaceChildren(h('option', { value: '' }, t('reviewAny')),
-    ...codes.map((code) => h('option', { value: code }, labelOr(`reason_${code}`, code))));
+    ...codes.map((code) => h('option', { value: code }, listed[code] || labelOr(`reason_${code}`, code))));
   ui.reason.value = current;
 }

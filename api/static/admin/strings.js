@@ -1,7 +1,7 @@
 // @ts-check
 /* The admin page's UI strings (English only so far; translator() falls back to English). The
-   lists themselves (roles, skills, languages) and their labels come from GET /api/meta. The review
-   reasons are not in it: their labels are here (reason_*), and one without a label shows as its code. */
+   lists themselves (roles, skills, languages, review reasons) and their labels come from GET /api/meta;
+   reason_* below label the reasons' badges on the review items (a code without one shows as it is). */
 
 import { translator } from '../shared/strings.js';
 
