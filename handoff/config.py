@@ -140,6 +140,9 @@ class Settings(BaseSettings):
     # Sign-in attempts per account (a success starts it again) and per client address (all count):
     login_rate_per_account: str = "10/15 minutes"
     login_rate_per_address: str = "30/15 minutes"
+    # Agent-assist suggestions being made at once in one process; a customer message beyond it gets
+    # none (handoff/assist/flows.py).
+    assist_max_pending: int = 8
     # A customer message the bot understood with less confidence than this goes to the admins'
     # review inbox (handoff/review), as do its fallbacks.
     review_confidence_threshold: float = 0.6
