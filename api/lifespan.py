@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import date, datetime
 
 from fastapi import FastAPI
+from redis.exceptions import RedisError
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.client import RasaClient
@@ -18,6 +20,7 @@ from handoff.clock import Clock
 from handoff.config import Settings
 from handoff.conversations import outbox
 from handoff.database import create_engine, create_sessionmaker, startup_lock
+from handoff.instances import flows as instance_flows
 from handoff.migrate import upgrade_to_head
 from handoff.ports import Bot
 from handoff.realtime.broker import create_broker
@@ -31,22 +34,23 @@ log = logging.getLogger(__name__)
 
 
 async def _sweep(rt: Runtime) -> None:
-    """Periodic housekeeping: unanswered conversations are offered again, abandoned bot turns run."""
+    """Periodic housekeeping: this process's heartbeat and the sockets of dead ones, unanswered
+    conversations offered again, abandoned bot turns and training jobs taken over."""
+    tasks: list[tuple[str, Callable[[Runtime], Awaitable[object]]]] = [
+        ("heartbeat", instance_flows.heartbeat), ("reaping of dead processes' sockets", instance_flows.reap),
+        ("re-offer sweep", routing_flows.reoffer_unanswered), ("sweep of abandoned bot turns", outbox.resume_abandoned),
+        ("sweep of abandoned training jobs", training_flows.fail_abandoned)]
     while True:
         await asyncio.sleep(rt.settings.sweep_interval_s)
-        # A failed sweep (database briefly away) is retried at the next tick.
-        try:
-            await routing_flows.reoffer_unanswered(rt)
-        except Exception:
-            log.exception("re-offer sweep failed")
-        try:
-            await outbox.resume_abandoned(rt)
-        except Exception:
-            log.exception("sweep of abandoned bot turns failed")
-        try:
-            await training_flows.fail_abandoned(rt)
-        except Exception:
-            log.exception("sweep of abandoned training jobs failed")
+        for name, task in tasks:
+            # A failed sweep is retried at the next tick; the database or Redis briefly away is one
+            # line, anything else a bug to see whole.
+            try:
+                await task(rt)
+            except (SQLAlchemyError, RedisError, OSError) as exc:
+                log.warning("%s failed (%s); the next sweep tries again", name, type(exc).__name__)
+            except Exception:
+                log.exception("%s failed", name)
 
 
 async def prepare_database(settings: Settings, engine: AsyncEngine,
@@ -87,6 +91,7 @@ def lifespan_for(settings: Settings, bot_override: Bot | None = None):  # type: 
                                      settings.rasa_open_for_s)
         app.state.runtime = runtime = Runtime(settings=settings, sessions=sessions, broker=broker, bot=bot,
                                               clock=clock)
+        await instance_flows.heartbeat(runtime)  # registered before it serves a socket
         sweeper = asyncio.create_task(_sweep(runtime))
         try:
             yield

@@ -117,9 +117,21 @@ class Customer:
         ack = await self.say(text)
         assert ack["type"] == "ack", ack
         seq = ack["seq"]
+        if (state := self.state()) != "bot":  # no turn will come: say so now, not after the timeout
+            raise AssertionError(f"message {seq} went to no bot turn: the conversation is {state} "
+                                 f"(reason {self.last_reason()})")
         await self.ws.wait_for(lambda f: f["type"] == "turn" and f["state"] == "done" and f["seq"] == seq,
                                timeout, start=start)
         return [m["text"] for m in self.ws.messages() if m["seq"] > seq and m["sender"] in ("bot", "system")]
+
+    def state(self) -> str | None:
+        """The conversation's state as this socket last heard it (hello, then state frames)."""
+        said = [f["state"] for f in self.ws.frames if f["type"] in ("hello", "state") and "state" in f]
+        return said[-1] if said else None
+
+    def last_reason(self) -> str | None:
+        reasons = [f.get("reason") for f in self.ws.frames if f["type"] in ("hello", "state")]
+        return reasons[-1] if reasons else None
 
     async def history(self, after_seq: int = 0) -> list[Frame]:
         async with httpx.AsyncClient(base_url=self.base_url) as http:

@@ -104,6 +104,9 @@ class Settings(BaseSettings):
     answer_timeout_s: float = 120.0
     presence_grace_s: float = 30.0
     sweep_interval_s: float = 5.0
+    # An app process whose heartbeat (one per sweep) is older than this is taken for dead: any other
+    # counts its sockets out (handoff/instances/flows.py). Well above sweep_interval_s.
+    instance_ttl_s: float = 30.0
     # A conversation nobody with its language could take for this long is offered to any online
     # agent with the skill (the console shows its language).
     language_fallback_s: float = 180.0
@@ -183,6 +186,13 @@ class Settings(BaseSettings):
         if value != "memory://" and not value.startswith(("redis://", "rediss://")):
             raise ValueError("rate limit storage must be memory:// or redis://...")
         return value
+
+    @model_validator(mode="after")
+    def _instance_ttl(self) -> Settings:
+        # A TTL within two sweeps would take live processes, slow for a moment, for dead.
+        if self.instance_ttl_s < 2 * self.sweep_interval_s:
+            raise ValueError("SHOPBOT_INSTANCE_TTL_S must be at least twice SHOPBOT_SWEEP_INTERVAL_S")
+        return self
 
     @model_validator(mode="after")
     def _secrets(self) -> Settings:

@@ -11,6 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from handoff.clock import Clock
 from handoff.config import Settings
 from handoff.conversations.turns import TurnQueue
+from handoff.instances.live import LiveSockets
+from handoff.instances.service import Lease
 from handoff.ports import Bot
 from handoff.realtime.broker import Broker
 from handoff.security import Keyring
@@ -27,11 +29,18 @@ class Runtime:
     turns: TurnQueue = field(default_factory=TurnQueue)
     # This process among the app's instances: the owner of the bot turns it runs (outbox leases).
     instance_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    # The sockets this process serves, by lease id (handoff/instances/): its heartbeat counts out
+    # leases the database holds for sockets that are gone, and in again ones a sweep took from it.
+    sockets: LiveSockets = field(default_factory=LiveSockets)
     # Every token's keys (handoff/security.py), from the settings' secrets.
     tokens: Keyring = field(init=False)
 
     def __post_init__(self) -> None:
         self.tokens = self.settings.keyring()
+
+    def new_lease(self) -> Lease:
+        """The lease of a socket this process starts serving now."""
+        return Lease(self.instance_id, self.clock.now())
 
     def turn_lease(self) -> tuple[str, datetime]:
         """(owner, until) for a bot turn this process starts holding now (handoff/conversations/outbox.py)."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
@@ -12,6 +11,7 @@ from api import frames, origins
 from api.deps import ws_runtime
 from api.ratelimit import RateLimits, rate_limits
 from api.socket_auth import CLOSE_OVERFLOW, CLOSE_UNAUTHORIZED, authenticate
+from api.socket_outages import outages_close
 from api.streams import MessageStream, SocketSender, receive_frames
 from api.throttle import Throttle
 from handoff.agents import service as agent_service
@@ -22,6 +22,8 @@ from handoff.conversations import service as conversation_service
 from handoff.conversations.enums import HandoffReason
 from handoff.conversations.exceptions import ConversationError, ConversationNotFound
 from handoff.conversations.schemas import ConversationSummary
+from handoff.instances import flows as instance_flows
+from handoff.instances.enums import SocketKind
 from handoff.realtime import channels
 from handoff.realtime.broker import Subscriber, SubscriberOverflow
 from handoff.routing import flows as routing_flows
@@ -176,13 +178,6 @@ class AgentSession:
                 await flows.hand_back(rt, cid, self.agent_id)
 
 
-async def _console_closed(rt: Runtime, agent_id: str) -> None:
-    async with rt.sessions() as session:
-        left = await agent_service.console_closed(session=session, agent_id=agent_id)
-    if left == 0:  # the last console of the agent, in any app process
-        await routing_flows.console_gone(rt, agent_id)
-
-
 async def _pump(agent: AgentSession, websocket: WebSocket) -> None:
     try:
         async for event in agent.sub:
@@ -193,9 +188,7 @@ async def _pump(agent: AgentSession, websocket: WebSocket) -> None:
 
 @router.websocket("/ws/agent")
 async def agent_socket(websocket: WebSocket) -> None:
-    # Gone before the receive loop (while refused, greeted or sent the queue): nobody left to answer,
-    # and not an application error to log with a traceback (tests/e2e/test_ws_fuzz.py, issue 11).
-    with contextlib.suppress(WebSocketDisconnect):
+    async with outages_close(websocket, "agent"):
         await _agent_socket(websocket)
 
 
@@ -222,8 +215,7 @@ async def _agent_socket(websocket: WebSocket) -> None:
                            "reasons": {reason.value: reason.label for reason in HandoffReason}})
         await agent.send_queue()
         pump = asyncio.create_task(_pump(agent, websocket))
-        async with rt.sessions() as session:
-            await agent_service.console_opened(session=session, agent_id=agent_id)
+        lease_id = await routing_flows.console_opened(rt, agent_id)
         try:
             async for raw in receive_frames(websocket, sender):
                 await agent.handle(raw)
@@ -232,4 +224,4 @@ async def _agent_socket(websocket: WebSocket) -> None:
         finally:
             pump.cancel()
             # Shielded: a server shutting down still counts the console out (as the customer's).
-            await asyncio.shield(_console_closed(rt, agent_id))
+            await asyncio.shield(instance_flows.socket_closed(rt, SocketKind.CONSOLE, agent_id, lease_id))

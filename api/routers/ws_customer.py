@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from typing import Annotated
 
@@ -19,6 +18,7 @@ from api.socket_auth import (
     CLOSE_OVERFLOW,
     authenticate,
 )
+from api.socket_outages import outages_close
 from api.streams import MessageStream, SocketSender, receive_frames
 from api.throttle import Throttle
 from handoff.assist import flows as assist_flows
@@ -26,6 +26,8 @@ from handoff.conversations import flows, outbox, presence, signals
 from handoff.conversations import service as conversation_service
 from handoff.conversations.enums import ConversationState, CustomerPresence
 from handoff.conversations.exceptions import ConversationError
+from handoff.instances import flows as instance_flows
+from handoff.instances.enums import SocketKind
 from handoff.realtime import channels
 from handoff.realtime.broker import Subscriber, SubscriberOverflow
 from handoff.routing import flows as routing_flows
@@ -107,9 +109,7 @@ async def customer_socket(
     # Checked below rather than by FastAPI, which would refuse the handshake without an error frame.
     last_seq: Annotated[str, Query()] = "0",
 ) -> None:
-    # Gone before the receive loop (while refused, greeted or caught up): nobody left to answer, and
-    # not an application error to log with a traceback (tests/e2e/test_ws_fuzz.py, issue 11).
-    with contextlib.suppress(WebSocketDisconnect):
+    async with outages_close(websocket, "customer"):
         await _customer_socket(websocket, conversation_id, last_seq)
 
 
@@ -151,7 +151,7 @@ async def _customer_socket(websocket: WebSocket, conversation_id: str, last_seq:
             if place is not None:
                 await sender.send({k: v for k, v in place.items() if k != "conversation_id"})
         pump = asyncio.create_task(_pump(sub, stream, sender, websocket))
-        await presence.socket_opened(rt, conversation_id)
+        lease_id = await presence.socket_opened(rt, conversation_id)
         typing = Throttle(rt.settings.typing_interval_s)
         limits = rate_limits(websocket)
         try:
@@ -163,4 +163,4 @@ async def _customer_socket(websocket: WebSocket, conversation_id: str, last_seq:
             pump.cancel()
             # Shielded: a server shutting down still counts the socket out, or the agent would see
             # a customer who is not there.
-            await asyncio.shield(presence.socket_closed(rt, conversation_id))
+            await asyncio.shield(instance_flows.socket_closed(rt, SocketKind.CUSTOMER, conversation_id, lease_id))

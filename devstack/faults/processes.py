@@ -38,6 +38,10 @@ APP_ENV = {
     "SHOPBOT_SUPPORT_HOURS": "always",
     # Agents take chats by hand: which agent has which chat is the scenario's choice, not the router's.
     "SHOPBOT_ROUTING": "pooled",
+    # A killed instance's sockets are counted out by the survivor within seconds (the defaults, 5 s
+    # sweeps and a 30 s TTL, would outlast the scenario).
+    "SHOPBOT_SWEEP_INTERVAL_S": "1",
+    "SHOPBOT_INSTANCE_TTL_S": "3",
     **NO_RATE_LIMITS,
 }
 

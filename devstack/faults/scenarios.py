@@ -26,7 +26,22 @@ from devstack.faults.processes import (
 from devstack.faults.traffic import Plan, Traffic
 from devstack.stack import StackConfig
 
+# The instances' TTL (3 s, devstack/faults/processes.py) and a few sweeps.
+COUNTED_OUT_WITHIN_S = 10.0
 Fault = Callable[[], Awaitable[tuple[float, float]]]  # breaks something; (when it broke, when it was mended)
+
+
+async def _until_counted_out(database: str, conversation_ids: list[str], agent_ids: list[str],
+                             consoles_before: int, timeout_s: float = COUNTED_OUT_WITHIN_S) -> dict[str, int]:
+    """The database's socket counts once they are back to nothing open, or at the timeout. (Polled:
+    the counts change in the database, and nothing announces the last one.)"""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        counted = await asyncio.to_thread(sockets_counted, database, conversation_ids, agent_ids)
+        done = counted["customer_sockets"] == 0 and counted["console_sockets"] <= consoles_before
+        if done or time.monotonic() > deadline:
+            return counted
+        await asyncio.sleep(0.25)
 
 
 async def _under_traffic(cluster: Cluster, database: str, plan: Plan, fault: Fault) -> dict[str, Any]:
@@ -56,14 +71,19 @@ async def _under_traffic(cluster: Cluster, database: str, plan: Plan, fault: Fau
                        messages_per_s=round(figures["sent"] / traffic_s, 1) if traffic_s else None)
     finally:
         await traffic.close()
+        # Every client has gone: the live instances count out the sockets the killed one served, and
+        # those whose close missed the database (handoff/instances/flows.py). What stays counted open
+        # was never counted out: a customer online or an agent's console open for ever.
+        closed_at = time.monotonic()
+        counted = await _until_counted_out(database, [c.conversation_id for c in traffic.customers], agent_ids,
+                                           consoles_before)
+        counted_out_s = time.monotonic() - closed_at
         logs = cluster.log_problems()
         await cluster.stop()
     figures["app_logs"] = logs
-    # Every client has gone and every instance has stopped: a socket still counted open was never
-    # counted out (its instance died, or the database was away when it closed).
-    counted = sockets_counted(database, [c.conversation_id for c in traffic.customers], agent_ids)
     figures["sockets_still_counted_after_all_closed"] = {
         "customer": counted["customer_sockets"], "console": counted["console_sockets"] - consoles_before}
+    figures["all_counted_out_after_s"] = round(counted_out_s, 1)
     figures["duration_s"] = round(time.monotonic() - started, 1)
     return figures
 

@@ -13,6 +13,8 @@ from handoff.clock import Clock
 from handoff.config import SeedAgent
 from handoff.conversations.enums import ConversationState
 from handoff.conversations.models import Conversation
+from handoff.instances import service as instance_service
+from handoff.instances.enums import SocketKind
 
 
 async def seed(*, session: AsyncSession, agents: list[SeedAgent], clock: Clock) -> None:
@@ -73,14 +75,20 @@ async def set_presence(*, session: AsyncSession, agent_id: str, presence: Presen
     await session.commit()
 
 
-async def console_opened(*, session: AsyncSession, agent_id: str) -> None:
+async def console_opened(*, session: AsyncSession, agent_id: str, lease: instance_service.Lease) -> None:
+    """One more console of the agent, held under `lease`."""
     await session.execute(update(Agent).where(Agent.id == agent_id)
                           .values(console_sockets=Agent.console_sockets + 1))
+    instance_service.hold(session, lease, kind=SocketKind.CONSOLE, subject=agent_id)
     await session.commit()
 
 
-async def console_closed(*, session: AsyncSession, agent_id: str) -> int:
-    """One console fewer (never below zero); how many are still open, in any process."""
+async def console_closed(*, session: AsyncSession, agent_id: str, lease_id: str) -> int | None:
+    """One console fewer (never below zero), if its lease was still held; how many are still open, in
+    any process (None: counted out already, by a sweep)."""
+    if not await instance_service.release(session, lease_id=lease_id):
+        await session.rollback()
+        return None
     left = await session.scalar(
         update(Agent).where(Agent.id == agent_id)
         .values(console_sockets=case((Agent.console_sockets > 1, Agent.console_sockets - 1), else_=0))

@@ -7,6 +7,8 @@ from __future__ import annotations
 from handoff.conversations import notify
 from handoff.conversations import service as conversation_service
 from handoff.conversations.enums import ConversationState, CustomerPresence
+from handoff.instances.enums import SocketKind
+from handoff.instances.service import Lease
 from handoff.runtime import Runtime
 
 _WITH_PEOPLE = (ConversationState.QUEUED, ConversationState.ASSIGNED, ConversationState.TICKET)
@@ -18,16 +20,24 @@ async def _tell_agents(rt: Runtime, conversation_id: str) -> None:
         await notify.publish_summary(rt, conversation)
 
 
-async def socket_opened(rt: Runtime, conversation_id: str) -> None:
-    async with rt.sessions() as session:
-        before = await conversation_service.customer_socket_opened(session=session, conversation_id=conversation_id)
+async def socket_opened(rt: Runtime, conversation_id: str, lease: Lease | None = None) -> str:
+    """Counts a widget socket in; its lease id, for counting it out. `lease`: one this process held
+    already and a sweep counted out while the process was taken for dead (handoff/instances/flows.py)."""
+    lease = lease or rt.new_lease()
+    with rt.sockets.opening(lease.id, SocketKind.CUSTOMER, conversation_id):
+        async with rt.sessions() as session:
+            before = await conversation_service.customer_socket_opened(
+                session=session, conversation_id=conversation_id, lease=lease)
     if before is not None and before != CustomerPresence.ONLINE:
         await _tell_agents(rt, conversation_id)
+    return lease.id
 
 
-async def socket_closed(rt: Runtime, conversation_id: str) -> None:
+async def socket_closed(rt: Runtime, conversation_id: str, lease_id: str) -> None:
+    """Counts a widget socket out, once (whether its own close, or a sweep after its process died)."""
     async with rt.sessions() as session:
-        now = await conversation_service.customer_socket_closed(session=session, conversation_id=conversation_id)
+        now = await conversation_service.customer_socket_closed(
+            session=session, conversation_id=conversation_id, lease_id=lease_id)
     if now == CustomerPresence.GONE:
         await _tell_agents(rt, conversation_id)
 

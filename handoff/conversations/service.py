@@ -14,6 +14,8 @@ from handoff.clock import Clock
 from handoff.conversations.enums import ConversationState, CustomerPresence, Sender
 from handoff.conversations.exceptions import BotNotInCharge
 from handoff.conversations.models import Conversation, HandoffContext, Message, PendingTurn
+from handoff.instances import service as instance_service
+from handoff.instances.enums import SocketKind
 
 PAGE_SIZE = 1000  # messages per page when reading a conversation (catch-up, history)
 
@@ -207,17 +209,27 @@ async def unanswered(*, session: AsyncSession, assigned_before: datetime) -> lis
     return list(rows)
 
 
-async def customer_socket_opened(*, session: AsyncSession, conversation_id: str) -> CustomerPresence | None:
-    """One more widget socket on the conversation: the customer is online (None: no such conversation)."""
+async def customer_socket_opened(*, session: AsyncSession, conversation_id: str, lease: instance_service.Lease
+                                 ) -> CustomerPresence | None:
+    """One more widget socket on the conversation, held under `lease`: the customer is online. The
+    presence before (None: no such conversation, and nothing held)."""
     before = await session.scalar(select(Conversation.customer_presence).where(Conversation.id == conversation_id))
+    if before is None:
+        return None
     await session.execute(update(Conversation).where(Conversation.id == conversation_id).values(
         customer_sockets=Conversation.customer_sockets + 1, customer_presence=CustomerPresence.ONLINE))
+    instance_service.hold(session, lease, kind=SocketKind.CUSTOMER, subject=conversation_id)
     await session.commit()
-    return None if before is None else CustomerPresence(before)
+    return CustomerPresence(before)
 
 
-async def customer_socket_closed(*, session: AsyncSession, conversation_id: str) -> CustomerPresence | None:
-    """One widget socket fewer; with none left the customer is gone. Returns the presence now."""
+async def customer_socket_closed(*, session: AsyncSession, conversation_id: str, lease_id: str
+                                 ) -> CustomerPresence | None:
+    """One widget socket fewer, if its lease was still held (None otherwise: counted out already, by
+    a sweep); with none left the customer is gone. Returns the presence now."""
+    if not await instance_service.release(session, lease_id=lease_id):
+        await session.rollback()
+        return None
     left = case((Conversation.customer_sockets > 1, Conversation.customer_sockets - 1), else_=0)
     presence = await session.scalar(
         update(Conversation).where(Conversation.id == conversation_id)

@@ -9,6 +9,8 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
+from sqlalchemy.exc import SQLAlchemyError
+
 log = logging.getLogger(__name__)
 
 
@@ -25,6 +27,9 @@ class TurnQueue:
                 await asyncio.wait([previous])  # its outcome is its own; this one runs regardless
             try:
                 await turn()
+            except SQLAlchemyError as exc:  # the database away: the turn's outbox row stays, a sweep runs it
+                log.warning("bot turn in conversation %s interrupted (%s); a sweep resumes it", conversation_id,
+                            type(exc).__name__)
             except Exception:
                 log.exception("bot turn failed in conversation %s", conversation_id)
 

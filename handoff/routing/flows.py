@@ -14,6 +14,8 @@ from handoff.conversations import notify, texts
 from handoff.conversations import service as conversation_service
 from handoff.conversations.enums import ConversationState, Sender
 from handoff.conversations.models import Conversation
+from handoff.instances.enums import SocketKind
+from handoff.instances.service import Lease
 from handoff.realtime import channels
 from handoff.routing import assignment
 from handoff.routing import queue as queue_service
@@ -97,6 +99,23 @@ async def reoffer_unanswered(rt: Runtime) -> int:
     if moved or any(_waited_s(c, now) >= rt.settings.language_fallback_s for c in line):
         await route(rt)
     return moved
+
+
+async def console_opened(rt: Runtime, agent_id: str, lease: Lease | None = None) -> str:
+    """Counts a console socket in; its lease id (see conversations/presence.py, the same for widgets)."""
+    lease = lease or rt.new_lease()
+    with rt.sockets.opening(lease.id, SocketKind.CONSOLE, agent_id):
+        async with rt.sessions() as session:
+            await agent_service.console_opened(session=session, agent_id=agent_id, lease=lease)
+    return lease.id
+
+
+async def console_closed(rt: Runtime, agent_id: str, lease_id: str) -> None:
+    """Counts a console out, once; the agent's last one, in any app process, makes them away."""
+    async with rt.sessions() as session:
+        left = await agent_service.console_closed(session=session, agent_id=agent_id, lease_id=lease_id)
+    if left == 0:
+        await console_gone(rt, agent_id)
 
 
 async def console_gone(rt: Runtime, agent_id: str) -> None:
