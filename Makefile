@@ -23,5 +23,8 @@ containment: ## scripted conversations through the real stack -> docs/containmen
 bench-latency: ## bot reply latency through the app vs straight to Rasa -> docs/benchmarks.md
 	. scripts/env.sh && scripts/bootstrap.sh && "$$APP_VENV/bin/python" -m bench.latency.run --model "$$(scripts/train.sh | tail -n 1)"
 
+bench-promotion: ## retraining time, and customer turns during a promotion and a rollback -> docs/benchmarks.md
+	. scripts/env.sh && scripts/bootstrap.sh && "$$APP_VENV/bin/python" -m bench.promotion.run --model "$$(scripts/train.sh | tail -n 1)"
+
 bench-reliability: ## fault scenarios (kill -9, Redis restart, PostgreSQL refusing) under relay traffic -> docs/reliability.md, docs/results/reliability.json
 	. scripts/env.sh && scripts/bootstrap.sh && "$$APP_VENV/bin/python" -m bench.reliability.run --model "$$(scripts/train.sh | tail -n 1)"

@@ -79,8 +79,16 @@ async def require_admin(agent: Annotated[Agent, Depends(current_account)]) -> Ag
     return agent
 
 
+async def require_supervisor(agent: Annotated[Agent, Depends(current_account)]) -> Agent:
+    """Supervisors and admins: the people who run the team (the dashboard)."""
+    if agent.role not in (AgentRole.SUPERVISOR, AgentRole.ADMIN):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "supervisors and admins only")
+    return agent
+
+
 AccountDep = Annotated[Agent, Depends(current_account)]
 AdminDep = Annotated[Agent, Depends(require_admin)]
+OverseerDep = Annotated[Agent, Depends(require_supervisor)]
 
 
 def conversation_token(rt: Runtime, conversation_id: str) -> str:

@@ -26,6 +26,9 @@ from handoff.ports import Bot
 from handoff.realtime.broker import create_broker
 from handoff.routing import flows as routing_flows
 from handoff.runtime import Runtime
+from handoff.serving import flows as serving_flows
+from handoff.serving import service as serving_service
+from handoff.serving.switch import SwitchingBot
 from handoff.shop import service as shop_service
 from handoff.shop.loader import load_demo_store
 from handoff.training import flows as training_flows
@@ -39,7 +42,8 @@ async def _sweep(rt: Runtime) -> None:
     tasks: list[tuple[str, Callable[[Runtime], Awaitable[object]]]] = [
         ("heartbeat", instance_flows.heartbeat), ("reaping of dead processes' sockets", instance_flows.reap),
         ("re-offer sweep", routing_flows.reoffer_unanswered), ("sweep of abandoned bot turns", outbox.resume_abandoned),
-        ("sweep of abandoned training jobs", training_flows.fail_abandoned)]
+        ("sweep of abandoned training jobs", training_flows.fail_abandoned),
+        ("following the live model", serving_flows.follow_live)]
     while True:
         await asyncio.sleep(rt.settings.sweep_interval_s)
         for name, task in tasks:
@@ -67,6 +71,9 @@ async def prepare_database(settings: Settings, engine: AsyncEngine,
             clock = Clock(settings.fixed_today(date.fromisoformat(as_of) if as_of else None),
                           None if settings.wall_clock == "system" else datetime.fromisoformat(settings.wall_clock))
             await agent_service.seed(session=session, agents=settings.agents_to_seed(), clock=clock)
+            if settings.live_model:  # the model Rasa was started with: the first live one, to roll back to
+                await serving_service.register_start_model(session=session, path=settings.live_model,
+                                                           url=settings.rasa_url, owner="deployment", now=clock.now())
             if settings.load_demo_data and await canned_service.seed(session=session, clock=clock):
                 log.info("loaded the demo canned responses")
     return clock
@@ -82,13 +89,13 @@ def lifespan_for(settings: Settings, bot_override: Bot | None = None):  # type: 
         clock = await prepare_database(settings, engine, sessions)
         broker = create_broker(settings.broker_url, settings.subscriber_queue_size)
         await broker.connect()
-        rasa: RasaClient | None = None
+        rasa: SwitchingBot | None = None
         bot: Bot
         if bot_override is not None:
             bot = bot_override
         else:
-            bot = rasa = RasaClient(settings.rasa_url, settings.rasa_token, settings.rasa_timeout_s,
-                                     settings.rasa_open_for_s)
+            bot = rasa = SwitchingBot(await serving_flows.start_url(sessions, settings), lambda url: RasaClient(
+                url, settings.rasa_token, settings.rasa_timeout_s, settings.rasa_open_for_s))
         app.state.runtime = runtime = Runtime(settings=settings, sessions=sessions, broker=broker, bot=bot,
                                               clock=clock)
         await instance_flows.heartbeat(runtime)  # registered before it serves a socket
@@ -99,6 +106,7 @@ def lifespan_for(settings: Settings, bot_override: Bot | None = None):  # type: 
             sweeper.cancel()
             await runtime.turns.stop()
             await training_flows.stop_all()
+            await serving_flows.stop_all()
             if rasa is not None:
                 await rasa.aclose()
             await broker.disconnect()

@@ -4,7 +4,7 @@ Every response: `X-Content-Type-Options: nosniff` (a JSON or .js file is never r
 else) and `Referrer-Policy: strict-origin-when-cross-origin` (a conversation id in a URL never
 leaks to another site). The HTML pages also get a Content-Security-Policy: only our own scripts,
 styles and connections (the pages are build-free ES modules under api/static/, no inline code), and
-no framing: the console and the admin page by no one (clickjacking), the widget demo page only by
+no framing: the console, the admin page and the dashboard by no one (clickjacking), the widget demo page only by
 the shops listed in `settings.widget_origins`.
 """
 
@@ -25,6 +25,7 @@ def page_policies(widget_origins: Iterable[str]) -> dict[str, str]:
     return {
         "/console": _POLICY + "frame-ancestors 'none'",
         "/admin": _POLICY + "frame-ancestors 'none'",
+        "/dashboard": _POLICY + "frame-ancestors 'none'",
         "/widget": _POLICY + f"frame-ancestors {framers}",
     }
 

@@ -45,10 +45,18 @@ class StackConfig:
     service_token: str = field(default_factory=lambda: local_secret(SECRETS_DIR / "service_token"))
     actions_token: str = field(default_factory=lambda: local_secret(SECRETS_DIR / "actions_token"))
     app_env: dict[str, str] = field(default_factory=dict)
-    # Rasa's endpoints file and its variables: bot/endpoints.yml keeps trackers and locks in Rasa's
-    # memory (`make run`); bot/endpoints.docker.yml keeps them in PostgreSQL and Redis (the tests).
+    # Rasa's endpoints file and its variables: bot/endpoints.yml keeps trackers in a SQLite file and
+    # locks in Rasa's memory (`make run`); bot/endpoints.docker.yml keeps them in PostgreSQL and
+    # Redis (the tests). Either way the trackers outlive a Rasa server, as a promotion needs.
     rasa_endpoints: str = "bot/endpoints.yml"
-    rasa_env: dict[str, str] = field(default_factory=dict)
+    rasa_env: dict[str, str] = field(
+        default_factory=lambda: {"RASA_TRACKER_DB": str(ROOT / "var" / "rasa-trackers.db")})
+
+    @property
+    def rasa_server_env(self) -> dict[str, str]:
+        """What a Rasa server of this stack is started with, beside the endpoints file."""
+        return {"ACTION_ENDPOINT_URL": f"{self.actions_url}/webhook", "ACTION_SERVER_TOKEN": self.actions_token,
+                **self.rasa_env}
 
     @property
     def app_url(self) -> str:
@@ -137,7 +145,9 @@ def app_service(c: StackConfig, *, port: int | None = None, database_url: str | 
          "SHOPBOT_DATABASE_URL": database_url or c.database_url, "SHOPBOT_RASA_URL": c.rasa_url,
          # The model the stack's Rasa runs: a training job compares its new model with this one.
          "SHOPBOT_LIVE_MODEL": str(c.model), "SHOPBOT_RASA_TOKEN": c.rasa_token,
-         "SHOPBOT_SERVICE_TOKEN": c.service_token, **c.app_env, **(env or {})},
+         "SHOPBOT_SERVICE_TOKEN": c.service_token,
+         # A promotion starts Rasa servers as the stack starts its own (handoff/serving/servers.py).
+         "SHOPBOT_RASA_ENDPOINTS": c.rasa_endpoints, **c.rasa_server_env, **c.app_env, **(env or {})},
         f"http://127.0.0.1:{port}/healthz", c.log_dir / f"{name}.log")
 
 
@@ -153,8 +163,7 @@ class Stack:
             [str(bot_bin / "rasa"), "run", "--enable-api", "--auth-token", c.rasa_token, "-m", str(c.model),
              "--endpoints", c.rasa_endpoints, "--credentials", "bot/credentials.yml",
              "-i", "127.0.0.1", "-p", str(c.rasa_port)],
-            {**base_env, "ACTION_ENDPOINT_URL": f"{c.actions_url}/webhook", "ACTION_SERVER_TOKEN": c.actions_token,
-             **c.rasa_env},
+            {**base_env, **c.rasa_server_env},
             f"{c.rasa_url}/status?token={c.rasa_token}", c.log_dir / "rasa.log")
         self.actions = Service(
             "actions",

@@ -161,6 +161,15 @@ class Settings(BaseSettings):
     # (bot/compare_models.py; empty: the comparison is skipped), on these sets of bot/evaluate_nlu.py,
     # each file's first `compare_limit` messages only when above 0 (the test stack's quick comparison).
     live_model: str = ""
+    # Promotion (handoff/serving/): the Rasa servers the app starts for a promoted model use the
+    # deployment's endpoints (a shared tracker store: conversations go on across the switch) and
+    # credentials, listen on serve_host, must be ready within serve_ready_timeout_s, and a replaced
+    # one keeps answering for serve_drain_s (every process switches within a sweep) before it stops.
+    rasa_endpoints: str = "bot/endpoints.yml"
+    rasa_credentials: str = "bot/credentials.yml"
+    serve_host: str = "127.0.0.1"
+    serve_ready_timeout_s: float = 300.0
+    serve_drain_s: float = 30.0
     compare_sets: str = "independent,independent_noised,ood"
     compare_limit: NonNegativeInt = 0
     # Where the counts are kept: "memory://" (each process its own) or "redis://host:port/db" (one

@@ -36,6 +36,11 @@ async def admin_page() -> FileResponse:
     return FileResponse(STATIC / "admin.html")
 
 
+@router.get("/dashboard")
+async def dashboard_page() -> FileResponse:
+    return FileResponse(STATIC / "dashboard.html")
+
+
 class DemoToken(BaseModel):
     customer_id: str
     customer_token: str

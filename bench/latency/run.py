@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import statistics
 import subprocess
 import tempfile
@@ -23,6 +22,7 @@ from typing import Any
 
 import httpx
 
+from bench.report import write_results, write_section
 from devstack.clients import Customer
 from devstack.stack import ROOT, Stack, StackConfig, free_port
 
@@ -109,9 +109,7 @@ def main() -> None:
             results = asyncio.run(measure(stack, args.n))
         finally:
             stack.stop()
-    out = ROOT / "docs" / "results" / "latency.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(results, indent=2) + "\n")
+    write_results("latency", results)
     rows = [
         "| message | straight to Rasa p50 / p95 (ms) | through the app p50 / p95 (ms) | ratio (p50) |",
         "|---|---|---|---|",
@@ -121,8 +119,8 @@ def main() -> None:
         f"{r['ratio_p50']} |"
         for label, r in results.items()
     ]
-    (ROOT / "docs" / "benchmarks.md").write_text(
-        "# Benchmarks\n\n## Bot reply latency through the handoff service\n\n"
+    write_section("latency",
+        "## Bot reply latency through the handoff service\n\n"
         "`make bench-latency` (bench/latency/run.py): the same message sent by a customer over the widget "
         "websocket (stored, sequenced, fanned out, language-detected, sent to Rasa, replies stored and "
         "pushed back) and posted straight to Rasa's REST channel, in the same run on the same stack, "

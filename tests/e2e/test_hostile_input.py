@@ -294,7 +294,7 @@ async def test_a_20_mb_body_is_413(hostile_url: str) -> None:
 
 async def test_security_headers_on_pages_and_files(hostile_url: str) -> None:
     async with httpx.AsyncClient(base_url=hostile_url) as http:
-        for path in ("/console", "/admin", "/widget"):
+        for path in ("/console", "/admin", "/dashboard", "/widget"):
             resp = await http.get(path)
             assert resp.status_code == 200
             assert resp.headers["x-content-type-options"] == "nosniff"

@@ -10,6 +10,7 @@ from handoff.agents.models import Agent
 from handoff.clock import Clock
 from handoff.conversations import service
 from handoff.conversations.enums import ConversationState, CustomerPresence, Sender
+from handoff.instances.service import Lease
 
 
 async def _conversation(sessions: async_sessionmaker[AsyncSession], clock: Clock) -> str:
@@ -109,13 +110,15 @@ async def test_customer_presence_counts_every_socket(sessions, clock) -> None:
     the sockets open and close concurrently (each is one atomic UPDATE)."""
     cid = await _conversation(sessions, clock)
 
-    async def opened() -> None:
-        async with sessions() as session:
-            await service.customer_socket_opened(session=session, conversation_id=cid)
+    leases = [Lease("this-process", clock.now()) for _ in range(6)]
 
-    async def closed() -> CustomerPresence | None:
+    async def opened(lease: Lease) -> None:
         async with sessions() as session:
-            return await service.customer_socket_closed(session=session, conversation_id=cid)
+            await service.customer_socket_opened(session=session, conversation_id=cid, lease=lease)
+
+    async def closed(lease: Lease) -> CustomerPresence | None:
+        async with sessions() as session:
+            return await service.customer_socket_closed(session=session, conversation_id=cid, lease_id=lease.id)
 
     async def presence() -> CustomerPresence:
         async with sessions() as session:
@@ -124,21 +127,22 @@ async def test_customer_presence_counts_every_socket(sessions, clock) -> None:
         return conversation.customer_presence
 
     assert await presence() == CustomerPresence.GONE
-    await asyncio.gather(*(opened() for _ in range(6)))
+    await asyncio.gather(*(opened(lease) for lease in leases))
     assert await presence() == CustomerPresence.ONLINE
     async with sessions() as session:  # the widget hidden: away, and only a change counts
         assert await service.set_customer_presence(session=session, conversation_id=cid,
                                                    presence=CustomerPresence.AWAY)
         assert not await service.set_customer_presence(session=session, conversation_id=cid,
                                                        presence=CustomerPresence.AWAY)
-    left = await asyncio.gather(*(closed() for _ in range(5)))
+    left = await asyncio.gather(*(closed(lease) for lease in leases[:5]))
     assert set(left) == {CustomerPresence.AWAY}  # one tab still open
-    assert await closed() == CustomerPresence.GONE
-    assert await closed() == CustomerPresence.GONE  # never below zero
+    assert await closed(leases[5]) == CustomerPresence.GONE
+    assert await closed(leases[5]) is None  # a lease is counted out once (never below zero)
     async with sessions() as session:  # with no socket the widget cannot claim to be there
         assert not await service.set_customer_presence(session=session, conversation_id=cid,
                                                        presence=CustomerPresence.ONLINE)
-    await opened()
+    await opened(Lease("this-process", clock.now()))
     assert await presence() == CustomerPresence.ONLINE
     async with sessions() as session:
-        assert await service.customer_socket_opened(session=session, conversation_id="nope") is None
+        assert await service.customer_socket_opened(session=session, conversation_id="nope",
+                                                    lease=Lease("this-process", clock.now())) is None

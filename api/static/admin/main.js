@@ -2,12 +2,13 @@
 /* The team admin page: signs in like the console, then asks the admin API for the team. The API
    decides who is an admin: a 403 shows "admins only" and no team. For admins: the team table
    (team-table.js) and the form to add or edit an agent (agent-form.js), the canned responses
-   (canned-editor.js) and the review inbox (review-inbox.js). */
+   (canned-editor.js), the review inbox (review-inbox.js) and the models (models-section.js). */
 
 import { byId, displayName } from '../shared/dom.js';
 import { ApiError, changeAgent, createAgent, listAgents, loadAdminMeta } from './api.js';
 import { editingId, initAgentForm, setChoices, startAdd, startEdit } from './agent-form.js';
 import { clearCanned, initCannedEditor, loadCanned } from './canned-editor.js';
+import { clearModels, initModels, showModels } from './models-section.js';
 import { clearReview, initReviewInbox, showReview } from './review-inbox.js';
 import { forgetSession, hideLogin, initLogin, showLogin, storedSession } from './session.js';
 import { t } from './strings.js';
@@ -81,6 +82,7 @@ function refuse() {
   clearTeam();
   clearCanned();
   clearReview();
+  clearModels();
   ui.team.hidden = true;
   ui.nav.hidden = true;
   ui.refusedText.textContent = t('adminsOnly', { name: sessionName() });
@@ -114,6 +116,7 @@ async function loadTeam(changedId = null) {
     ui.nav.hidden = false;
     loadCanned(meta);
     showReview(meta);
+    showModels(meta);
   } catch (err) {
     if (!(err instanceof ApiError)) throw err;
     if (handleAuth(err)) return;
@@ -157,6 +160,7 @@ function logout(message = '') {
   clearTeam();
   clearCanned();
   clearReview();
+  clearModels();
   if (meta) startAdd('');
   ui.team.hidden = true;
   ui.nav.hidden = true;
@@ -171,6 +175,7 @@ function init() {
   initTeamTable(edit);
   initCannedEditor({ base: APP_BASE, token: () => session?.token || '', handled: handleAuth, notice: showNotice });
   initReviewInbox({ base: APP_BASE, token: () => session?.token || '', handled: handleAuth, notice: showNotice });
+  initModels({ base: APP_BASE, token: () => session?.token || '', handled: handleAuth, notice: showNotice });
   initAgentForm({
     create: (body) => createAgent(APP_BASE, session?.token || '', body),
     change: (agentId, body) => changeAgent(APP_BASE, session?.token || '', agentId, body),
