@@ -142,7 +142,8 @@ FROM base AS app
 COPY --from=app-venv /opt/venv/app /opt/venv/app
 ENV PATH=/opt/venv/app/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
-    SHOPBOT_ENVIRONMENT=production
+    SHOPBOT_ENVIRONMENT=production \
+    SHOPBOT_LOG_FORMAT=json
 COPY alembic.ini ./
 COPY data/ data/
 COPY bot/__init__.py bot/client.py bot/

@@ -21,6 +21,7 @@ from handoff.config import Settings
 from handoff.conversations import outbox
 from handoff.database import create_engine, create_sessionmaker, startup_lock
 from handoff.instances import flows as instance_flows
+from handoff.metrics import Metrics
 from handoff.migrate import upgrade_to_head
 from handoff.ports import Bot
 from handoff.realtime.broker import create_broker
@@ -87,7 +88,9 @@ def lifespan_for(settings: Settings, bot_override: Bot | None = None):  # type: 
         engine = create_engine(settings.database_url)
         sessions = create_sessionmaker(engine)
         clock = await prepare_database(settings, engine, sessions)
-        broker = create_broker(settings.broker_url, settings.subscriber_queue_size)
+        metrics = Metrics()
+        broker = create_broker(settings.broker_url, settings.subscriber_queue_size,
+                               lag=metrics.broker_lag_seconds.observe)
         await broker.connect()
         rasa: SwitchingBot | None = None
         bot: Bot
@@ -97,7 +100,7 @@ def lifespan_for(settings: Settings, bot_override: Bot | None = None):  # type: 
             bot = rasa = SwitchingBot(await serving_flows.start_url(sessions, settings), lambda url: RasaClient(
                 url, settings.rasa_token, settings.rasa_timeout_s, settings.rasa_open_for_s))
         app.state.runtime = runtime = Runtime(settings=settings, sessions=sessions, broker=broker, bot=bot,
-                                              clock=clock)
+                                              clock=clock, metrics=metrics)
         await instance_flows.heartbeat(runtime)  # registered before it serves a socket
         sweeper = asyncio.create_task(_sweep(runtime))
         try:

@@ -6,7 +6,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
-from api import log_filters
+from api import log_filters, log_format
 from api.lifespan import lifespan_for
 from api.limits import BodyLimit
 from api.routers import (
@@ -17,6 +17,7 @@ from api.routers import (
     dashboard,
     health,
     meta,
+    metrics,
     pages,
     review,
     shop,
@@ -35,6 +36,8 @@ from handoff.ports import Bot
 def create_app(settings: Settings | None = None, bot: Bot | None = None) -> FastAPI:
     """bot: another implementation of the Bot port (tests' fake) instead of the Rasa client."""
     settings = settings or Settings()
+    if settings.log_format == "json":
+        log_format.install_json()
     log_filters.install()  # no tokens in uvicorn's logs (it has configured logging by now)
     # Swagger UI and ReDoc load their scripts from a CDN: a third party's code on our origin, and
     # nothing offline. Development keeps them; production serves only /openapi.json (docs/security.md).
@@ -43,8 +46,8 @@ def create_app(settings: Settings | None = None, bot: Bot | None = None) -> Fast
                   docs_url="/docs" if docs else None, redoc_url="/redoc" if docs else None,
                   description="Customer widget, agent console and shop API of the support assistant. "
                               "Websocket frames are documented in docs/protocol.md.")
-    for module in (health, meta, widget, agent, canned, assist, admin, review, training, dashboard, shop, tools,
-                   ws_customer, ws_agent, pages):
+    for module in (health, metrics, meta, widget, agent, canned, assist, admin, review, training, dashboard, shop,
+                   tools, ws_customer, ws_agent, pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     if settings.widget_origins:

@@ -86,6 +86,9 @@ class Settings(BaseSettings):
     previous_shop_token_keys: list[str] = []
     # Shared with the action server, which calls the shop API on the bot's behalf.
     service_token: str = ""
+    # What Prometheus sends (Authorization: Bearer) to scrape /metrics. Production without one has
+    # no /metrics (404); development makes one in var/secrets/metrics_token.
+    metrics_token: str = ""
     # Where development keeps the secrets it made (one file per secret, readable by this user only).
     secrets_dir: Path = ROOT / "var" / "secrets"
     # Seeded on first start when there are no agents, comma-separated
@@ -104,6 +107,8 @@ class Settings(BaseSettings):
     answer_timeout_s: float = 120.0
     presence_grace_s: float = 30.0
     sweep_interval_s: float = 5.0
+    # "json": one JSON object a line, with the conversation id (api/log_format.py); "text": uvicorn's.
+    log_format: Literal["text", "json"] = "text"
     # An app process whose heartbeat (one per sweep) is older than this is taken for dead: any other
     # counts its sockets out (handoff/instances/flows.py). Well above sweep_interval_s.
     instance_ttl_s: float = 30.0
@@ -205,7 +210,7 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _secrets(self) -> Settings:
-        names = ("secret_key", "shop_token_key", "service_token", "rasa_token")
+        names: tuple[str, ...] = ("secret_key", "shop_token_key", "service_token", "rasa_token")
         if self.environment == "production":
             for name in names:
                 value = getattr(self, name)
@@ -214,6 +219,10 @@ class Settings(BaseSettings):
                                      f"(at least {MIN_SECRET_CHARS} random characters)")
             if self.demo_mode:
                 raise ValueError("SHOPBOT_DEMO_MODE is for development only")
+            if self.metrics_token and len(self.metrics_token) < MIN_SECRET_CHARS:
+                raise ValueError(f"SHOPBOT_METRICS_TOKEN needs at least {MIN_SECRET_CHARS} random characters")
+        else:
+            names = (*names, "metrics_token")
         for name in names:
             if not getattr(self, name):
                 setattr(self, name, local_secret(self.secrets_dir / name))

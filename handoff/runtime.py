@@ -13,6 +13,7 @@ from handoff.config import Settings
 from handoff.conversations.turns import TurnQueue
 from handoff.instances.live import LiveSockets
 from handoff.instances.service import Lease
+from handoff.metrics import Metrics
 from handoff.ports import Bot
 from handoff.realtime.broker import Broker
 from handoff.security import Keyring
@@ -32,6 +33,8 @@ class Runtime:
     # The sockets this process serves, by lease id (handoff/instances/): its heartbeat counts out
     # leases the database holds for sockets that are gone, and in again ones a sweep took from it.
     sockets: LiveSockets = field(default_factory=LiveSockets)
+    # This app's Prometheus metrics (handoff/metrics.py).
+    metrics: Metrics = field(default_factory=Metrics)
     # Every token's keys (handoff/security.py), from the settings' secrets.
     tokens: Keyring = field(init=False)
 

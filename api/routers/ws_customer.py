@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect
 
 from api import frames, origins
 from api.deps import ws_runtime
+from api.log_format import CONVERSATION
 from api.ratelimit import RateLimits, rate_limits
 from api.socket_auth import (
     CLOSE_FORBIDDEN,
@@ -109,6 +110,7 @@ async def customer_socket(
     # Checked below rather than by FastAPI, which would refuse the handshake without an error frame.
     last_seq: Annotated[str, Query()] = "0",
 ) -> None:
+    CONVERSATION.set(conversation_id)  # on every log line this socket (and the tasks it starts) writes
     async with outages_close(websocket, "customer"):
         await _customer_socket(websocket, conversation_id, last_seq)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
@@ -84,9 +85,11 @@ async def route_to_bot(rt: Runtime, message: Message) -> None:
     if conversation.state != ConversationState.BOT:
         return
     await _publish_turn(rt, message, "started")
+    started = time.perf_counter()
     try:
         await _bot_turn(rt, conversation, message)
     finally:
+        rt.metrics.bot_turn_seconds.observe(time.perf_counter() - started)
         await _publish_turn(rt, message, "done")
     # Beside the conversation: a fallback or an unsure reading goes to the admins' review inbox.
     review_flows.observe_bot_turn(rt, message, detect_language(message.text, hint=conversation.language))
@@ -114,6 +117,7 @@ async def _bot_turn(rt: Runtime, conversation: Conversation, message: Message) -
         replies = await rt.bot.send(conversation.id, message.text, metadata)
     except Exception as exc:
         log.warning("bot unavailable for %s: %s", conversation.id, exc)
+        rt.metrics.bot_errors.labels("unavailable").inc()
         if await _still_bots_turn(rt, conversation.id, started):
             await hand_off(rt, conversation.id, BOT_UNAVAILABLE, f"The assistant did not answer: {exc}")
         return
@@ -123,6 +127,7 @@ async def _bot_turn(rt: Runtime, conversation: Conversation, message: Message) -
         return
     if not replies:
         # Every turn of this assistant answers something; silence means an action failed inside Rasa.
+        rt.metrics.bot_errors.labels("no_answer").inc()
         await hand_off(rt, conversation.id, BOT_UNAVAILABLE, "The assistant gave no answer to the last message.")
         return
     for reply in replies:
@@ -180,6 +185,7 @@ async def hand_off(rt: Runtime, conversation_id: str, reason: str, note: str = "
             to=ConversationState.TICKET if back or nobody else ConversationState.QUEUED)
     if not queued:
         return False
+    rt.metrics.handoffs.labels(reason if known else "other").inc()
     if known is HandoffReason.REPEATED_FALLBACK:
         review_flows.handed_off_not_understood(rt, conversation_id)
     if back or nobody:

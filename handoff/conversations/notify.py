@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from handoff.clock import as_utc
 from handoff.conversations import service as conversation_service
 from handoff.conversations import texts
 from handoff.conversations.enums import ConversationState, Sender
@@ -28,6 +29,7 @@ async def get(rt: Runtime, conversation_id: str) -> Conversation:
 
 
 async def publish_message(rt: Runtime, message: Message) -> None:
+    rt.metrics.messages.labels(message.sender).inc()  # every stored message is published (a resend again)
     await rt.broker.publish(channels.for_message(message.conversation_id, message.sender), {
         "type": "message", "conversation_id": message.conversation_id,
         "message": MessagePublic.of(message).model_dump(mode="json"),
@@ -66,6 +68,8 @@ async def after_transition(rt: Runtime, previous: ConversationState, conversatio
             key = "queued"
         case (ConversationState.QUEUED | ConversationState.TICKET, ConversationState.ASSIGNED):
             key = "joined"
+            if conversation.queued_at is not None:
+                rt.metrics.wait_seconds.observe((rt.clock.now() - as_utc(conversation.queued_at)).total_seconds())
         case (ConversationState.ASSIGNED, ConversationState.BOT):
             key = "back_to_bot"
         case (_, ConversationState.CLOSED):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any, Protocol
 
@@ -101,12 +101,13 @@ class MemoryBroker:
         subscriber.channels.update(channels)
 
 
-def create_broker(url: str, queue_size: int = 256) -> Broker:
+def create_broker(url: str, queue_size: int = 256, lag: Callable[[float], None] | None = None) -> Broker:
+    """lag: told each event's seconds from publication to arrival (Redis only: in memory it is nil)."""
     scheme = url.split("://", 1)[0]
     if scheme == "memory":
         return MemoryBroker(queue_size)
     if scheme in ("redis", "rediss"):
         from handoff.realtime.redis_broker import RedisBroker  # only scale-out needs the redis package
 
-        return RedisBroker(url, queue_size)
+        return RedisBroker(url, queue_size, lag=lag)
     raise ValueError(f"unsupported broker URL scheme {scheme!r} (supported: memory://, redis://, rediss://)")

@@ -21,8 +21,9 @@ import itertools
 import json
 import logging
 import os
+import time
 from collections import Counter
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager, suppress
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -39,6 +40,7 @@ from handoff.realtime.broker import Subscriber
 log = logging.getLogger(__name__)
 
 DEFAULT_PREFIX = "shopbot:"
+PUBLISHED_AT = "_published_at"  # added to each event on the wire, taken off on arrival
 _ALIVE = "_alive"  # always subscribed: the connection stays in pub/sub mode even with nobody listening
 _instances = itertools.count()
 _DROPPED = (RedisConnectionError, RedisTimeoutError, OSError)
@@ -59,9 +61,11 @@ def split_url(url: str) -> tuple[str, str]:
 
 class RedisBroker:
     def __init__(self, url: str, queue_size: int = 256, *, ping_interval_s: float = 5.0,
-                 subscribe_timeout_s: float = 10.0, backoff_s: tuple[float, float] = (0.05, 2.0)) -> None:
+                 subscribe_timeout_s: float = 10.0, backoff_s: tuple[float, float] = (0.05, 2.0),
+                 lag: Callable[[float], None] | None = None) -> None:
         """ping_interval_s: a quiet pub/sub connection is PINGed after this long and given up this long
-        after that; backoff_s: the first and the longest wait between reconnection attempts."""
+        after that; backoff_s: the first and the longest wait between reconnection attempts; lag: told
+        each event's seconds from publication (on any process) to its arrival here (a metric)."""
         self.url, self.prefix = split_url(url)
         self.queue_size = queue_size
         self.ping_interval_s = ping_interval_s
@@ -72,6 +76,7 @@ class RedisBroker:
         self.pubsub_client_name = f"{self.prefix}pubsub:{instance}"
         self.publish_client_name = f"{self.prefix}publish:{instance}"
         self.losses = 0  # pub/sub connections lost so far
+        self._lag = lag
         self._local: dict[str, set[Subscriber]] = {}  # channel (without prefix) -> subscribers here
         self._starting: set[Subscriber] = set()  # not subscribed yet: they read the database after anyway
         self._conn: AbstractConnection | None = None  # the pub/sub connection, None while reconnecting
@@ -114,7 +119,7 @@ class RedisBroker:
 
     async def publish(self, channel: str, event: dict[str, Any]) -> None:
         assert self._publisher is not None, "connect() first"
-        payload = json.dumps({**event, "channel": channel})
+        payload = json.dumps({**event, "channel": channel, PUBLISHED_AT: time.time()})
         try:
             await self._publisher.publish(self.prefix + channel, payload)
             return
@@ -286,6 +291,9 @@ class RedisBroker:
         except ValueError:
             log.warning("broker: an undecodable event on %s was dropped", name)
             return
+        published = event.pop(PUBLISHED_AT, None)
+        if self._lag is not None and isinstance(published, float):
+            self._lag(max(0.0, time.time() - published))  # wall clocks: across machines, as good as NTP
         for subscriber in list(subscribers):
             subscriber.deliver(event)
 

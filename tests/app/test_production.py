@@ -50,3 +50,4 @@ async def test_a_production_team_starts_with_the_admin_the_operator_makes(tmp_pa
         assert team.status_code == 200 and [a["id"] for a in team.json()] == ["olivia"]
         assert (await http.get("/demo/customer-token/C0001")).status_code == 404
         assert (await http.get("/docs")).status_code == 404
+        assert (await http.get("/metrics")).status_code == 404  # no SHOPBOT_METRICS_TOKEN: no metrics
