@@ -6,9 +6,11 @@ tested is what runs.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import time
 import urllib.error
@@ -175,6 +177,11 @@ class Stack:
         self.services = [self.rasa, self.actions, self.app]
 
     def start(self, timeout: float = 240.0, progress: bool = False) -> None:
+        tracker_db = self.config.rasa_env.get("RASA_TRACKER_DB")
+        if tracker_db:  # in WAL mode (kept by the file): readers and the one writer do not block each other
+            Path(tracker_db).parent.mkdir(parents=True, exist_ok=True)
+            with contextlib.closing(sqlite3.connect(tracker_db)) as conn:
+                conn.execute("PRAGMA journal_mode=WAL")
         # Rasa is by far the slowest to start (loading TensorFlow and the model): start it first.
         for service in self.services:
             service.start()

@@ -5,15 +5,19 @@ goes on where the previous server left it) and the API token the app's client se
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import signal
 import socket
 import time
+import uuid
 from pathlib import Path
 
 import httpx
 
 from handoff.config import ROOT, Settings
+
+log = logging.getLogger(__name__)
 
 
 class ServerFailed(Exception):
@@ -36,16 +40,51 @@ async def start(settings: Settings, model_path: str, log_path: Path) -> tuple[as
             "-i", host, "-p", str(port)]
     with log_path.open("ab") as log:
         # In the app's process group: stopping the app (as the stack does) stops its servers too.
+        # Niced and on one CPU while it loads (seconds of TensorFlow and the model at full tilt): the
+        # live server and the app keep the CPU the customers' turns need (`serve` undoes it once live).
         process = await asyncio.create_subprocess_exec(
-            *argv, cwd=ROOT, stdout=log, stderr=asyncio.subprocess.STDOUT,
+            *argv, cwd=ROOT, stdout=log, stderr=asyncio.subprocess.STDOUT, preexec_fn=_starting_priority,
             env={**os.environ, "RASA_TELEMETRY_ENABLED": "false", "PYTHONUNBUFFERED": "1"})
     return process, f"http://{host}:{port}"
 
 
+STARTING_NICENESS = 19
+
+
+def _starting_priority() -> None:
+    """In the child before `rasa run`: the lowest priority, and one CPU where there are several."""
+    os.nice(STARTING_NICENESS)
+    cpus = sorted(os.sched_getaffinity(0))
+    if len(cpus) > 1:
+        os.sched_setaffinity(0, {cpus[-1]})
+
+
+def serve(process: asyncio.subprocess.Process) -> bool:
+    """The app's own priority and CPUs now that it serves customers, for each of its threads (Linux
+    keeps both per thread, and the thread pools were made while it started). False where raising a
+    priority is not allowed (no CAP_SYS_NICE): it then serves niced, which only matters under load."""
+    cpus = os.sched_getaffinity(0)
+    priority = os.getpriority(os.PRIO_PROCESS, 0)
+    raised = True
+    for task in Path(f"/proc/{process.pid}/task").iterdir():
+        tid = int(task.name)
+        try:
+            os.sched_setaffinity(tid, cpus)
+            os.setpriority(os.PRIO_PROCESS, tid, priority)
+        except ProcessLookupError:  # a thread that ended meanwhile
+            continue
+        except PermissionError:
+            raised = False
+    return raised
+
+
 async def wait_ready(process: asyncio.subprocess.Process, url: str, token: str, model_path: str,
                      timeout_s: float) -> None:
-    """Until the server answers with the model loaded, then a few parses so the first customer turn
-    does not pay for warming it up. (Polled, as any starting process: nothing announces readiness.)"""
+    """Until the server answers with the model loaded (polled, as any starting process: nothing
+    announces readiness); then, at the app's own priority again, a few parses and whole turns so the
+    first customer turn does not pay for warming it up. Those turns write to the shared tracker
+    store: made by a niced process they could hold its lock while descheduled, and stall the live
+    server's turns behind it (seen as 3 s stalls in bench/promotion before)."""
     deadline = time.monotonic() + timeout_s
     async with httpx.AsyncClient(base_url=url, timeout=5.0) as http:
         while True:
@@ -60,8 +99,16 @@ async def wait_ready(process: asyncio.subprocess.Process, url: str, token: str, 
             except (httpx.HTTPError, ValueError):
                 pass
             await asyncio.sleep(0.5)
+        if not serve(process):
+            log.warning("the new Rasa server keeps its lower start-up priority (no CAP_SYS_NICE)")
         for text in ("hello", "where is my order", "halo"):
             (await http.post("/model/parse", params={"token": token}, json={"text": text},
+                             timeout=60.0)).raise_for_status()
+        # Whole turns too (dialogue policies, the tracker store, the action server's connection), in
+        # a conversation of its own that no customer has.
+        sender = f"promotion-warm-up-{uuid.uuid4().hex}"
+        for text in ("hello", "which payment methods do you accept?"):
+            (await http.post("/webhooks/rest/webhook", json={"sender": sender, "message": text},
                              timeout=60.0)).raise_for_status()
 
 
