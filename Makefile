@@ -20,7 +20,7 @@ eval-nlu:   ## held-out NLU evaluation -> docs/nlu-report.md, docs/results/nlu.j
 containment: ## scripted conversations through the real stack -> docs/containment-report.md, docs/results/containment.json
 	scripts/containment.sh
 
-bench-latency: ## bot reply latency through the app vs straight to Rasa -> docs/benchmarks.md
+bench-latency: ## bot turn latency through the app vs straight to Rasa, 1/10/50 at once -> docs/benchmarks.md, docs/results/latency.json
 	. scripts/env.sh && scripts/bootstrap.sh && "$$APP_VENV/bin/python" -m bench.latency.run --model "$$(scripts/train.sh | tail -n 1)"
 
 bench-promotion: ## retraining time, and customer turns during a promotion and a rollback -> docs/benchmarks.md
@@ -31,3 +31,15 @@ bench-reliability: ## fault scenarios (kill -9, Redis restart, PostgreSQL refusi
 
 bench-relay: ## customer <-> agent relay on one instance (SQLite, PostgreSQL) against a bare websocket relay -> docs/benchmarks.md, docs/results/relay.json
 	. scripts/env.sh && scripts/bootstrap.sh && "$$APP_VENV/bin/python" -m bench.relay.run --postgres
+
+bench-handoff: ## customer's request for a person -> agent's console with the context, vs Rasa's own time -> docs/benchmarks.md, docs/results/handoff.json
+	. scripts/env.sh && scripts/bootstrap.sh && "$$APP_VENV/bin/python" -m bench.handoff.run --model "$$(scripts/train.sh | tail -n 1)"
+
+bench-idle: ## 10,000 idle customer sockets on one app instance: RSS vs a bare websocket server, bot turns with them open -> docs/benchmarks.md, docs/results/idle.json
+	. scripts/env.sh && scripts/bootstrap.sh && "$$APP_VENV/bin/python" -m bench.idle.run --model "$$(scripts/train.sh | tail -n 1)"
+
+bench-growth: ## RSS and database size after 100,000 relayed messages, catch-up of a 10,000-message conversation -> docs/benchmarks.md, docs/results/growth.json
+	. scripts/env.sh && scripts/bootstrap.sh && "$$APP_VENV/bin/python" -m bench.growth.run
+
+bench-nlu: ## eval-nlu's accuracy and macro F1 per set and language in the benchmarks' format, and one timed training -> docs/benchmarks.md, docs/results/nlu-bench.json
+	. scripts/env.sh && scripts/bootstrap.sh && "$$APP_VENV/bin/python" -m bench.nlu.run

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapte
 from handoff.agents.enums import Presence, Skill
 from handoff.assist.enums import SuggestionOutcome
 from handoff.conversations.enums import CustomerPresence, Resolution
+from handoff.conversations.exceptions import ConversationError
 from handoff.security import MAX_TOKEN_CHARS
 
 # Every integer a client sends is bounded: our ids and sequence numbers stay far below 2**31, and an
@@ -204,3 +205,11 @@ def query_seq(name: str, raw: str) -> int:
 
 def error_frame(code: str, detail: str, **extra: Any) -> dict[str, Any]:
     return {"type": "error", "code": code, "detail": detail, **extra}
+
+
+def refusal_frame(exc: ConversationError, **extra: Any) -> dict[str, Any]:
+    """The error frame for a refused request; `retry_after_s` when sending it again later will do
+    (`overloaded`: the server had too many messages waiting to be stored)."""
+    if exc.retry_after_s is not None:
+        extra["retry_after_s"] = exc.retry_after_s
+    return error_frame(exc.code, str(exc) or exc.code, **extra)

@@ -74,7 +74,8 @@ async def prepare_database(settings: Settings, engine: AsyncEngine,
             await agent_service.seed(session=session, agents=settings.agents_to_seed(), clock=clock)
             if settings.live_model:  # the model Rasa was started with: the first live one, to roll back to
                 await serving_service.register_start_model(session=session, path=settings.live_model,
-                                                           url=settings.rasa_url, owner="deployment", now=clock.now())
+                                                           url=settings.rasa_url, owner=serving_service.DEPLOYMENT,
+                                                           now=clock.now())
             if settings.load_demo_data and await canned_service.seed(session=session, clock=clock):
                 log.info("loaded the demo canned responses")
     return clock
@@ -98,18 +99,20 @@ def lifespan_for(settings: Settings, bot_override: Bot | None = None):  # type: 
             bot = bot_override
         else:
             bot = rasa = SwitchingBot(await serving_flows.start_url(sessions, settings), lambda url: RasaClient(
-                url, settings.rasa_token, settings.rasa_timeout_s, settings.rasa_open_for_s))
+                url, settings.rasa_token, settings.rasa_timeout_s, settings.rasa_open_for_s, settings.rasa_pool_size))
         app.state.runtime = runtime = Runtime(settings=settings, sessions=sessions, broker=broker, bot=bot,
                                               clock=clock, metrics=metrics)
         await instance_flows.heartbeat(runtime)  # registered before it serves a socket
+        await serving_flows.follow_live(runtime)  # a live model whose server has gone is served again
         sweeper = asyncio.create_task(_sweep(runtime))
         try:
             yield
         finally:
             sweeper.cancel()
             await runtime.turns.stop()
+            await runtime.writer.aclose()
             await training_flows.stop_all()
-            await serving_flows.stop_all()
+            await serving_flows.stop_all(runtime)
             if rasa is not None:
                 await rasa.aclose()
             await broker.disconnect()

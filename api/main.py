@@ -13,8 +13,10 @@ from api.routers import (
     admin,
     agent,
     assist,
+    bot_responses,
     canned,
     dashboard,
+    examples,
     health,
     meta,
     metrics,
@@ -46,8 +48,8 @@ def create_app(settings: Settings | None = None, bot: Bot | None = None) -> Fast
                   docs_url="/docs" if docs else None, redoc_url="/redoc" if docs else None,
                   description="Customer widget, agent console and shop API of the support assistant. "
                               "Websocket frames are documented in docs/protocol.md.")
-    for module in (health, metrics, meta, widget, agent, canned, assist, admin, review, training, dashboard, shop,
-                   tools, ws_customer, ws_agent, pages):
+    for module in (health, metrics, meta, widget, agent, canned, assist, admin, review, examples, bot_responses,
+                   training, dashboard, shop, tools, ws_customer, ws_agent, pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     if settings.widget_origins:

@@ -17,9 +17,9 @@ import time
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, status
-from limits import RateLimitItem, parse
-from limits.aio.storage import MemoryStorage, RedisStorage, Storage
-from limits.aio.strategies import MovingWindowRateLimiter
+from limits import RateLimitItem, parse, storage, strategies
+from limits.aio import storage as aio_storage
+from limits.aio import strategies as aio_strategies
 from starlette.requests import HTTPConnection
 
 from handoff.config import Settings
@@ -32,7 +32,14 @@ class RateLimits:
     def __init__(self, settings: Settings) -> None:
         # A moving window: no burst of twice the limit across a window's edge (as a fixed window
         # allows), and the wait it reports is exact: until the oldest counted event leaves it.
-        self._limiter = MovingWindowRateLimiter(_storage(settings.rate_limit_storage))
+        # In memory, the library's synchronous storage: its async one expires old events with a
+        # thread hop per key after every hit, which at a thousand conversations cost more CPU than
+        # relaying the messages (bench/relay's profile). The synchronous one is a dict behind a
+        # lock, swept by a timer thread, and never waits on I/O, so calling it from the event loop
+        # blocks nothing.
+        uri = settings.rate_limit_storage
+        self._memory = strategies.MovingWindowRateLimiter(storage.MemoryStorage()) if uri == "memory://" else None
+        self._limiter = aio_strategies.MovingWindowRateLimiter(_redis(uri)) if self._memory is None else None
         self._customer_message = parse(settings.customer_message_rate)
         self._agent_message = parse(settings.agent_message_rate)
         self._conversation = parse(settings.conversation_rate_per_address)
@@ -40,9 +47,15 @@ class RateLimits:
         self._login_address = parse(settings.login_rate_per_address)
 
     async def _hit(self, limit: RateLimitItem, *key: str) -> int:
-        if await self._limiter.hit(limit, *key):
-            return 0
-        reset = (await self._limiter.get_window_stats(limit, *key)).reset_time
+        if self._memory is not None:
+            if self._memory.hit(limit, *key):
+                return 0
+            reset = self._memory.get_window_stats(limit, *key).reset_time
+        else:
+            assert self._limiter is not None
+            if await self._limiter.hit(limit, *key):
+                return 0
+            reset = (await self._limiter.get_window_stats(limit, *key)).reset_time
         return max(1, math.ceil(reset - time.time()))
 
     async def customer_message(self, conversation_id: str) -> int:
@@ -68,16 +81,17 @@ class RateLimits:
         just gave it has nothing left to guess (an agent opening a console in each of a few tabs is
         not locked out). The address's count stays: otherwise one valid account of their own would
         let a client reset it between guesses at other accounts."""
-        await self._limiter.clear(self._login_account, "login-account", account)
+        if self._memory is not None:
+            self._memory.clear(self._login_account, "login-account", account)
+        elif self._limiter is not None:
+            await self._limiter.clear(self._login_account, "login-account", account)
 
 
-def _storage(uri: str) -> Storage:
-    """memory:// (this process) or redis://host:port/db (every instance; through redis-py, which the
-    broker uses too)."""
-    if uri == "memory://":
-        return MemoryStorage()
+def _redis(uri: str) -> aio_storage.Storage:
+    """redis://host:port/db: counts shared by every instance (through redis-py, which the broker uses
+    too). memory:// is handled by the caller."""
     if uri.startswith(("redis://", "rediss://")):
-        return RedisStorage(f"async+{uri}", implementation="redispy", key_prefix="shopbot-limits")
+        return aio_storage.RedisStorage(f"async+{uri}", implementation="redispy", key_prefix="shopbot-limits")
     raise ValueError(f"rate limit storage must be memory:// or redis://..., not {uri!r}")
 
 

@@ -4,6 +4,11 @@ its own, and a JSON file of its figures in docs/results/, so one bench's run lea
 from __future__ import annotations
 
 import json
+import os
+import platform
+import subprocess
+import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -35,3 +40,43 @@ def write_section(name: str, markdown: str) -> None:
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def figure(name: str, value: float | int | None, unit: str, baseline: float | int | None) -> dict[str, Any]:
+    """One entry of a results file: the figure, the baseline measured in the same run, value/baseline."""
+    ratio = round(value / baseline, 4) if value is not None and baseline else None
+    return {"name": name, "value": value, "unit": unit, "baseline": baseline, "ratio": ratio}
+
+
+def machine() -> str:
+    return f"{platform.machine()}, {os.cpu_count()} cores"
+
+
+def today() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%d")
+
+
+def rss_bytes(pid: int) -> int:
+    """A process's resident set (VmRSS in /proc/PID/status)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    raise RuntimeError(f"no VmRSS for process {pid}")
+
+
+def venvs() -> tuple[Path, Path]:
+    """The app's and the bot's virtualenvs (scripts/env.sh)."""
+    out = subprocess.run(["bash", "-c", "source scripts/env.sh && echo $APP_VENV && echo $BOT_VENV"], cwd=ROOT,
+                         capture_output=True, text=True, check=True).stdout.split()
+    return Path(out[0]), Path(out[1])
+
+
+def command(module: str) -> str:
+    """How the bench was run, for its section (a model by its file name, not the machine's path)."""
+    return " ".join([f"python -m {module}", *(Path(a).name if a.endswith(".tar.gz") else a for a in sys.argv[1:])])
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process (/proc/PID/stat, fields 14 and 15)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")

@@ -17,11 +17,16 @@ class RasaClient:
     for `open_for_s`, so a hanging Rasa costs one timeout, not one per call (a handoff also reads
     the tracker), and customers reach a person quickly."""
 
-    def __init__(self, base_url: str, token: str, timeout_s: float = 10.0, open_for_s: float = 15.0) -> None:
+    def __init__(self, base_url: str, token: str, timeout_s: float = 10.0, open_for_s: float = 15.0,
+                 pool_size: int = 100) -> None:
         self._token = token
-        # Connecting is quick or not at all; reading waits for Rasa and its actions.
+        # Connecting is quick or not at all; reading waits for Rasa and its actions. The pool holds as
+        # many kept-alive connections as turns may run at once (httpx keeps 20 by default, so above
+        # 20 concurrent turns each further call opened a connection of its own).
         self._http = httpx.AsyncClient(base_url=base_url.rstrip("/"),
-                                       timeout=httpx.Timeout(timeout_s, connect=min(3.0, timeout_s)))
+                                       timeout=httpx.Timeout(timeout_s, connect=min(3.0, timeout_s)),
+                                       limits=httpx.Limits(max_connections=pool_size,
+                                                           max_keepalive_connections=pool_size))
         self._open_for_s = open_for_s
         self._open_until = 0.0
 
@@ -55,10 +60,30 @@ class RasaClient:
                                 params={"token": self._token, "include_events": "ALL"})
         return dict(resp.json())
 
+    async def reading(self, conversation_id: str) -> dict[str, Any]:
+        """What the model understood of the conversation's latest message (the parse data Rasa kept
+        with it), without parsing it again: the tracker without its events."""
+        resp = await self._call("GET", f"/conversations/{conversation_id}/tracker",
+                                params={"token": self._token, "include_events": "NONE"})
+        return dict(resp.json().get("latest_message") or {})
+
     async def intents(self) -> list[str]:
         """The live model's intents (its domain's)."""
+        return self._names((await self._domain()).get("intents", []))
+
+    async def entities(self) -> list[str]:
+        """The live model's entities (its domain's)."""
+        return self._names((await self._domain()).get("entities", []))
+
+    async def _domain(self) -> dict[str, Any]:
         resp = await self._call("GET", "/domain", params={"token": self._token}, headers={"Accept": "application/json"})
-        return [next(iter(i)) if isinstance(i, dict) else str(i) for i in resp.json().get("intents", [])]
+        domain: dict[str, Any] = resp.json()
+        return domain
+
+    @staticmethod
+    def _names(entries: list[Any]) -> list[str]:
+        # A domain lists a name alone or as a one-key mapping to its options.
+        return [next(iter(e)) if isinstance(e, dict) else str(e) for e in entries]
 
     async def reset_dialogue(self, conversation_id: str) -> None:
         """Ends any form the bot was in when a person took over, keeping slots (used on hand-back)."""

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Literal
 
 from limits import parse as parse_rate
-from pydantic import NonNegativeInt, field_validator, model_validator
+from pydantic import Field, NonNegativeInt, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from handoff.security import Keyring
@@ -70,6 +70,11 @@ class Settings(BaseSettings):
     # after a timeout the client asks Rasa nothing for rasa_open_for_s (bot/client.py).
     rasa_timeout_s: float = 10.0
     rasa_open_for_s: float = 15.0
+    # Connections to Rasa kept open: as many as bot turns may run at once in one process.
+    rasa_pool_size: int = Field(default=100, ge=1, le=10_000)
+    # Messages a process lets wait to be stored; beyond, a message is refused `overloaded` (the
+    # client sends it again): a process this far behind sheds load rather than queue without end.
+    write_budget: int = Field(default=2048, ge=1, le=1_000_000)
     # A process holds each bot turn it stored for this long, renewed every third of it while the turn
     # runs; a turn whose process died is run again by another process (or this one restarted) once
     # its lease has run out (handoff/conversations/outbox.py). The time to recover from a crash.

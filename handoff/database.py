@@ -20,6 +20,9 @@ NAMING_CONVENTION = {
 }
 
 
+SQLITE_BUSY_TIMEOUT_S = 30
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
@@ -30,18 +33,33 @@ def create_engine(url: str) -> AsyncEngine:
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, connect_args={"timeout": 30})
+        engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S})
 
         @event.listens_for(engine.sync_engine, "connect")
-        def _sqlite_pragmas(dbapi_conn: Any, _: Any) -> None:
-            # WAL lets readers proceed while one writer commits; several app processes can share the file.
-            cursor = dbapi_conn.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.close()
+        def _on_connect(dbapi_conn: Any, _: Any) -> None:
+            sqlite_pragmas(dbapi_conn)
 
         return engine
     return create_async_engine(url, pool_pre_ping=True)
+
+
+def sqlite_pragmas(dbapi_conn: Any) -> None:
+    """Every SQLite connection's settings: the engine's, and the relay writer's own
+    (handoff/conversations/sqlite_writes.py)."""
+    cursor = dbapi_conn.cursor()
+    # WAL lets readers proceed while one writer commits; several app processes can share the file.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    # In WAL mode NORMAL syncs the log at checkpoints, not at every commit: a commit is a write to the
+    # OS's cache, durable across a crash of the app (the relay acknowledges a message once committed);
+    # only a power cut or a kernel crash can take back the last transactions. FULL, the default, put
+    # an fsync in every relayed message's path.
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    # A writer that finds the file locked (another process, or another connection of this one) waits
+    # up to 30 s for it rather than failing at once (the driver's timeout too; said here, where it is
+    # looked for).
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_S * 1000}")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

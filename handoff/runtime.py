@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from handoff.clock import Clock
 from handoff.config import Settings
 from handoff.conversations.turns import TurnQueue
+from handoff.conversations.writes import MessageWriter
 from handoff.instances.live import LiveSockets
 from handoff.instances.service import Lease
 from handoff.metrics import Metrics
@@ -37,9 +38,13 @@ class Runtime:
     metrics: Metrics = field(default_factory=Metrics)
     # Every token's keys (handoff/security.py), from the settings' secrets.
     tokens: Keyring = field(init=False)
+    # The relay's writer: what stores the sockets' messages, a transaction per batch
+    # (handoff/conversations/writes.py).
+    writer: MessageWriter = field(init=False)
 
     def __post_init__(self) -> None:
         self.tokens = self.settings.keyring()
+        self.writer = MessageWriter(self.sessions, max_in_flight=self.settings.write_budget)
 
     def new_lease(self) -> Lease:
         """The lease of a socket this process starts serving now."""

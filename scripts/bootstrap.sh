@@ -31,6 +31,10 @@ install_bot() {
 }
 
 mkdir -p "$SHOPBOT_HOME/venvs"
+# One bootstrap at a time per machine: make_venv starts by deleting an unfinished environment, so a
+# second run (a test run beside `make run`) would pull it from under the first.
+exec 9>"$SHOPBOT_HOME/bootstrap.lock"
+flock 9
 if [ ! -f "$APP_VENV/.complete" ]; then step "installing the app environment into $APP_VENV"; fi
 make_venv "$APP_VENV" install_app
 if [ ! -f "$BOT_VENV/.complete" ]; then step "installing the Rasa environment into $BOT_VENV (about 3 minutes)"; fi

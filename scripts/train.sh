@@ -15,6 +15,9 @@ model_hash() {
 }
 
 mkdir -p "$MODELS_DIR"
+# One training at a time per machine (a test run beside `make run` would train the same model twice).
+exec 9>"$MODELS_DIR/train.lock"
+flock 9
 name="shopbot-$(model_hash)"
 model="$MODELS_DIR/$name.tar.gz"
 if [ -f "$model" ]; then

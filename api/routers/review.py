@@ -11,10 +11,11 @@ from fastapi import APIRouter, HTTPException, Path, Query, status
 from api.deps import AdminDep, RuntimeDep, SessionDep
 from api.frames import INT_MAX
 from api.routers.responses import SIGNED_IN, UNREADABLE_BODY
-from handoff.review import export
+from handoff.review import entities, export
 from handoff.review import service as review_service
 from handoff.review.enums import ReviewReason, ReviewStatus
 from handoff.review.schemas import (
+    EntitiesBody,
     ExportedFile,
     ReviewChangePublic,
     ReviewDecision,
@@ -56,6 +57,42 @@ async def intents(rt: RuntimeDep, admin: AdminDep) -> list[str]:
         return sorted(await rt.bot.intents())
     except Exception as exc:
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "the assistant is not reachable") from exc
+
+
+@router.get("/entities", responses={503: {"description": "the assistant is not reachable"}})
+async def entity_names(rt: RuntimeDep, admin: AdminDep) -> list[str]:
+    """The live model's entities, the ones a review item's spans may name."""
+    return sorted(await known_entities(rt))
+
+
+async def known_entities(rt: RuntimeDep) -> list[str]:
+    """The live model's entities, or 503."""
+    try:
+        return await rt.bot.entities()
+    except Exception as exc:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "the assistant is not reachable") from exc
+
+
+@router.put("/{item_id}/entities", responses={404: {"description": "no such item"},
+                                              422: {"description": "spans that cannot be trained on"},
+                                              503: {"description": "the assistant is not reachable"},
+                                              **UNREADABLE_BODY})
+async def set_entities(item_id: ItemId, body: EntitiesBody, session: SessionDep, rt: RuntimeDep,
+                       admin: AdminDep) -> ReviewItemPublic:
+    """Replaces the item's entity spans (offsets in its redacted text); the change is kept with its
+    admin. Spans must lie within the text, not overlap, and name one of the live model's entities."""
+    item = await review_service.get(session=session, item_id=item_id)
+    if item is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such review item")
+    try:
+        spans = entities.check(item.text, [s.model_dump() for s in body.entities], await known_entities(rt))
+    except entities.BadSpans as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
+    changed = await review_service.set_entities(session=session, item_id=item_id, admin_id=admin.id,
+                                                entities=spans, clock=rt.clock)
+    if changed is None:  # deleted meanwhile
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such review item")
+    return ReviewItemPublic.of(changed)
 
 
 @router.post("/decisions", responses={422: {"description": "no intent to annotate with, or a malformed one"},

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
@@ -11,7 +13,7 @@ from api import frames, origins
 from api.deps import ws_runtime
 from api.ratelimit import RateLimits, rate_limits
 from api.socket_auth import CLOSE_OVERFLOW, CLOSE_UNAUTHORIZED, authenticate
-from api.socket_outages import outages_close
+from api.socket_outages import CLOSE_TRY_AGAIN, outages_close
 from api.streams import MessageStream, SocketSender, receive_frames
 from api.throttle import Throttle
 from handoff.agents import service as agent_service
@@ -19,6 +21,7 @@ from handoff.agents.schemas import AgentPublic
 from handoff.assist import flows as assist_flows
 from handoff.conversations import flows, signals
 from handoff.conversations import service as conversation_service
+from handoff.conversations.batch import Stored
 from handoff.conversations.enums import HandoffReason
 from handoff.conversations.exceptions import ConversationError, ConversationNotFound
 from handoff.conversations.schemas import ConversationSummary
@@ -31,6 +34,7 @@ from handoff.runtime import Runtime
 from handoff.security import TokenPurpose
 
 router = APIRouter()
+log = logging.getLogger(__name__)
 
 
 class AgentSession:
@@ -48,6 +52,8 @@ class AgentSession:
         # to you" update it causes must not open it a second time (everything sent twice).
         self.claiming: set[str] = set()
         self.limits = limits
+        # Acknowledgements of this console's messages on their way to the database.
+        self.writes: set[asyncio.Task[None]] = set()
 
     async def send_queue(self) -> None:
         async with self.rt.sessions() as session:
@@ -112,13 +118,38 @@ class AgentSession:
         conversation_id = getattr(frame, "conversation_id", None)
         try:
             await self._dispatch(frame)
-        except ConversationError as exc:
-            await self.sender.send(frames.error_frame(
-                exc.code, str(exc) or exc.code, conversation_id=conversation_id,
-                client_msg_id=getattr(frame, "client_msg_id", None)))
+        except ConversationError as exc:  # overloaded among them: not stored, the client sends it again
+            await self.sender.send(frames.refusal_frame(
+                exc, conversation_id=conversation_id, client_msg_id=getattr(frame, "client_msg_id", None)))
+
+    async def _acknowledge(self, outcome: asyncio.Future[Stored], cid: str, client_msg_id: str) -> None:
+        try:
+            stored = await outcome
+        except ConversationError as exc:  # overloaded among them: not stored, the client sends it again
+            await self.sender.send(frames.refusal_frame(exc, conversation_id=cid, client_msg_id=client_msg_id))
+            return
+        except Exception as exc:  # the database or the broker failed under it: as outages_close does
+            log.warning("agent socket closed: a backing service failed (%s)", type(exc).__name__)
+            with contextlib.suppress(Exception):
+                await self.sender.websocket.close(code=CLOSE_TRY_AGAIN, reason="service briefly unavailable; reconnect")
+            return
+        await self.sender.send({"type": "ack", "conversation_id": cid, "client_msg_id": client_msg_id,
+                                "seq": stored.message.seq, "duplicate": not stored.created})
+
+    async def settled(self) -> None:
+        """Until this console's messages on their way are stored (or refused): a frame after them
+        (a close, a transfer) acts after them, as it was sent."""
+        if self.writes:
+            await asyncio.wait(list(self.writes))
+
+    def stop(self) -> None:
+        for task in self.writes:
+            task.cancel()  # their writes go on (shielded); only the acks are not sent
 
     async def _dispatch(self, frame: Any) -> None:
         rt = self.rt
+        if not isinstance(frame, frames.Ping | frames.AgentTyping | frames.SendMessage | frames.Note):
+            await self.settled()
         match frame:
             case frames.Ping():
                 await self.sender.send({"type": "pong"})
@@ -151,9 +182,12 @@ class AgentSession:
                         conversation_id=cid, retry_after_s=wait))
                     return
                 write = flows.agent_note if isinstance(frame, frames.Note) else flows.agent_message
-                message, created = await write(rt, cid, self.agent_id, text, client_msg_id)
-                await self.sender.send({"type": "ack", "conversation_id": cid, "client_msg_id": client_msg_id,
-                                        "seq": message.seq, "duplicate": not created})
+                # Queued now, acknowledged when committed: the console's next frames are read meanwhile
+                # (one console writes in up to 20 chats; waiting for each commit would serialise them).
+                outcome = write(rt, cid, self.agent_id, text, client_msg_id)
+                task = asyncio.create_task(self._acknowledge(outcome, cid, client_msg_id))
+                self.writes.add(task)
+                task.add_done_callback(self.writes.discard)
             case frames.SendMessage():
                 await self.sender.send(frames.error_frame("invalid_frame", "conversation_id: Field required"))
             case frames.Close(conversation_id=cid, resolution=resolution):
@@ -223,5 +257,6 @@ async def _agent_socket(websocket: WebSocket) -> None:
             pass
         finally:
             pump.cancel()
+            agent.stop()
             # Shielded: a server shutting down still counts the console out (as the customer's).
             await asyncio.shield(instance_flows.socket_closed(rt, SocketKind.CONSOLE, agent_id, lease_id))

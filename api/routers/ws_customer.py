@@ -22,7 +22,6 @@ from api.socket_auth import (
 from api.socket_outages import outages_close
 from api.streams import MessageStream, SocketSender, receive_frames
 from api.throttle import Throttle
-from handoff.assist import flows as assist_flows
 from handoff.conversations import flows, outbox, presence, signals
 from handoff.conversations import service as conversation_service
 from handoff.conversations.enums import ConversationState, CustomerPresence
@@ -89,18 +88,15 @@ async def _handle(rt: Runtime, raw: str, conversation_id: str, stream: MessageSt
                 retry_after_s=wait))
             return
         try:
-            message, created = await flows.store_customer_message(rt, conversation_id, frame.text,
-                                                                  frame.client_msg_id)
-        except ConversationError as exc:
-            await sender.send(frames.error_frame(exc.code, str(exc) or exc.code, client_msg_id=frame.client_msg_id))
+            stored = await flows.store_customer_message(rt, conversation_id, frame.text, frame.client_msg_id)
+        except ConversationError as exc:  # overloaded among them: not stored, the client sends it again
+            await sender.send(frames.refusal_frame(exc, client_msg_id=frame.client_msg_id))
             return
-        await sender.send({"type": "ack", "client_msg_id": frame.client_msg_id, "seq": message.seq,
-                           "duplicate": not created})
-        if created:
+        await sender.send({"type": "ack", "client_msg_id": frame.client_msg_id, "seq": stored.message.seq,
+                           "duplicate": not stored.created})
+        if stored.created:
             # Beside the receive loop: pings, resumes and the next messages go on while Rasa answers.
-            # Its pending turn was stored with it: if this process dies first, another one answers.
-            rt.turns.run(conversation_id, lambda: outbox.answer(rt, message))
-            assist_flows.schedule(rt, message)  # with a person on the chat: NLU-only suggestions for them
+            outbox.after_customer_message(rt, stored)
 
 
 @router.websocket("/ws/customer/{conversation_id}")

@@ -9,7 +9,9 @@ may have), writing to each other.
 Latency is from the send to the `message` frame on the other side's socket; in the offered load from
 when the message was due, so a client held back by a slow server still counts the wait. Every
 message frame is checked: a seq a socket already had for that conversation (a duplicate), a seq below
-one it had (out of order); and every message sent must reach the other side once (missing).
+one it had (out of order); and every message sent must reach the other side once (missing). A message
+refused with `overloaded` (or `rate_limited`) is sent again after its retry_after_s, as the error frame
+tells a client to; its latency still counts from the first send.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ CHATS_PER_CONSOLE = 20
 CUSTOMER, AGENT = 0, 1
 SIDES = ("customer", "agent")
 CONNECT_PARALLEL = 32
+# Refusals a client answers by sending the same frame again after retry_after_s (as the widget does).
+RETRIED = ("overloaded", "rate_limited")
 DRAIN_MAX_S = 600.0  # however slowly the last messages keep arriving
 HANDSHAKE_TIMEOUT_S = 60.0
 Frame = dict[str, Any]
@@ -153,6 +157,8 @@ class Load:
         self.highest = [[0] * n for _ in SIDES]
         self.mode: Mode | None = None
         self.failures: list[str] = []  # exceptions in the client's frame handling
+        # Frames sent and not delivered yet, by client_msg_id: sent again after an `overloaded` refusal.
+        self.outgoing: dict[str, tuple[Socket, str]] = {}
 
     # --- connecting -----------------------------------------------------------------------------
 
@@ -206,6 +212,10 @@ class Load:
                 self._arrived(socket.side, chat, frame["message"])
         elif kind == "error" and self.mode is not None:
             self.mode.errors[str(frame.get("code"))] += 1
+            resend = self.outgoing.get(str(frame.get("client_msg_id")))
+            if frame.get("code") in RETRIED and resend is not None:  # not stored: the same frame again, later
+                asyncio.get_running_loop().call_later(float(frame.get("retry_after_s") or 1),
+                                                      resend[0].queue.put_nowait, resend[1])
 
     def on_closed(self, socket: Socket) -> None:
         if self.mode is not None:
@@ -238,6 +248,7 @@ class Load:
             mode.duplicated += 1
             return
         stream.delivered_at[n] = now
+        self.outgoing.pop(cid, None)
         stream.seqs[n] = seq
         mode.delivered += 1
         mode.outstanding -= 1
@@ -267,7 +278,8 @@ class Load:
             frame = {"type": "message", "conversation_id": self.target.chats[chat].conversation_id,
                      "client_msg_id": cid, "text": text}
         if socket is not None:
-            socket.queue.put_nowait(json.dumps(frame))
+            raw = self.outgoing[cid] = socket, json.dumps(frame)
+            socket.queue.put_nowait(raw[1])
 
     # --- the two modes ----------------------------------------------------------------------------
 

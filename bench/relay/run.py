@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import os
 import platform
+import signal
 import sys
 import tempfile
 import time
@@ -87,15 +88,24 @@ async def _started(service: Service, timeout: float) -> Service:
     return service
 
 
-async def _measure(target: Target, pid: int, args: argparse.Namespace) -> dict[str, Any]:
+async def _measure(target: Target, pid: int, args: argparse.Namespace, profiled: bool = False) -> dict[str, Any]:
+    """profiled: the server is bench/relay/profiled.py, told when each mode begins and ends."""
     load = Load(target, lambda: _cpu_seconds(pid))
     started = time.perf_counter()
     await load.connect()
     connected = time.perf_counter() - started
+
+    def tell(signum: int) -> None:
+        if profiled:
+            os.kill(pid, signum)
+
     try:
+        tell(signal.SIGUSR1)
         saturated = await load.saturated(args.seconds, args.idle)
         print(f"    saturated: {_line(saturated)}", flush=True)
+        tell(signal.SIGUSR1)
         offered = await load.offered(args.seconds, args.idle)
+        tell(signal.SIGUSR2)
         print(f"    offered:   {_line(offered)}", flush=True)
     finally:
         await load.close()
@@ -138,14 +148,20 @@ async def _run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
         with _database(kind, work) as url:
             port = free_port()
             began = time.perf_counter()
-            app = await _started(app_service(config, port=port, database_url=url, name=f"app-{kind}",
-                                             env=_app_env(args.conversations)), 180)
+            service = app_service(config, port=port, database_url=url, name=f"app-{kind}",
+                                  env=_app_env(args.conversations))
+            if args.profile:  # the app's main thread under cProfile (bench/relay/profiled.py)
+                args.profile.mkdir(parents=True, exist_ok=True)
+                python_bin, _, _, *uvicorn_args = service.argv  # PYTHON -m uvicorn ARGS...
+                service.argv = [python_bin, "-m", "bench.relay.profiled", str(args.profile / f"app-{kind}.prof"),
+                                *uvicorn_args]
+            app = await _started(service, 180)
             try:
                 assert app.process is not None
                 up = time.perf_counter()
                 target = await app_target(f"http://127.0.0.1:{port}", args.conversations)
                 set_up = time.perf_counter()
-                runs[kind] = await _measure(target, app.process.pid, args)
+                runs[kind] = await _measure(target, app.process.pid, args, profiled=args.profile is not None)
                 runs[kind].update(start_s=round(up - began, 1), setup_s=round(set_up - up, 1))
             finally:
                 app.stop()
@@ -235,7 +251,9 @@ def _report(results: dict[str, Any]) -> str:
         "machine's cores.\n\n"
         f"- **saturated**: a closed loop for {seconds:g} s; each side of each conversation sends its next "
         "message as soon as its previous one reached the other side's socket. Deliveries per second in the "
-        "window; latency from the send to the `message` frame on the other side's socket.\n"
+        "window; latency from the send to the `message` frame on the other side's socket. A message refused "
+        "with `overloaded` (the app sheds load) is sent again after `retry_after_s`, its latency counted from "
+        "the first send.\n"
         f"- **offered**: every customer sends one message a second for {seconds:g} s ({n} messages/s in all), "
         "each at its own phase; latency from when the message was due. Every message frame is checked per "
         "socket: a seq that socket already had (duplicated), a seq below one it had (out of order), and "
@@ -255,6 +273,9 @@ def main() -> None:
                         help="after a window, a message not arrived once none has for this long is missing (s)")
     parser.add_argument("--postgres", action="store_true", help="the app on a fresh PostgreSQL database too")
     parser.add_argument("--no-write", action="store_true", help="print the section, write nothing")
+    parser.add_argument("--profile", type=Path, metavar="DIR",
+                        help="the app under cProfile in each mode: DIR/app-KIND.1.prof (saturated), .2.prof (offered); "
+                        "its figures are slower")
     args = parser.parse_args()
     # Kept after the run: the processes' logs, for a figure that needs explaining.
     work = Path(tempfile.mkdtemp(prefix="shopbot-bench-relay-"))

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 class ConversationError(Exception):
     code = "conversation_error"
+    retry_after_s: int | None = None  # set: nothing was done, the same request may be sent again then
 
 
 class ConversationNotFound(ConversationError):
@@ -51,3 +52,11 @@ class BotNotInCharge(ConversationError):
     """A bot message for a conversation the bot no longer owns (handed off during its turn): not stored."""
 
     code = "bot_not_in_charge"
+
+
+class Overloaded(ConversationError):
+    """This process has as many messages waiting to be stored as it takes: this one was not stored.
+    Sent again (the same client id) after retry_after_s, it is."""
+
+    code = "overloaded"
+    retry_after_s = 1

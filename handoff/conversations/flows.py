@@ -5,11 +5,13 @@ line's own processes are in handoff/routing/flows.py."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,8 +21,9 @@ from handoff.clock import as_utc
 from handoff.context import service as context_service
 from handoff.conversations import notify, texts
 from handoff.conversations import service as conversation_service
+from handoff.conversations.batch import Stored
 from handoff.conversations.enums import ConversationState, HandoffReason, Resolution, Sender
-from handoff.conversations.exceptions import AlreadyClaimed, BotNotInCharge, ConversationClosed, NotAllowed
+from handoff.conversations.exceptions import AlreadyClaimed, BotNotInCharge, NotAllowed
 from handoff.conversations.models import Conversation, Message
 from handoff.language import detect as detect_language
 from handoff.realtime import channels
@@ -39,24 +42,15 @@ FRUSTRATION = HandoffReason.FRUSTRATION
 
 # --- customer side -------------------------------------------------------------------------------
 
-async def store_customer_message(
-    rt: Runtime, conversation_id: str, text: str, client_msg_id: str
-) -> tuple[Message, bool]:
-    """Persists and fans out a customer message. (message, created): created is False for a retry."""
-    conversation = await notify.get(rt, conversation_id)
-    if conversation.state == ConversationState.CLOSED:
-        raise ConversationClosed(conversation_id)
-    async with rt.sessions() as session:
-        message, created = await conversation_service.append_message(
-            session=session, conversation_id=conversation_id, sender=Sender.CUSTOMER, text=text,
-            client_msg_id=client_msg_id, clock=rt.clock,
-            turn_lease=rt.turn_lease())
-    # A resend is published again: the process that stored it may have died before publishing it, and
-    # every receiver drops a seq it already has.
-    await notify.publish_message(rt, message)
-    if created and conversation.state == ConversationState.TICKET:
-        await _note_contact(rt, conversation, text)
-    return message, created
+async def store_customer_message(rt: Runtime, conversation_id: str, text: str, client_msg_id: str) -> Stored:
+    """Persists and fans out a customer message (refused once the conversation is closed); a retry
+    with the same client id is answered with the original (created False)."""
+    stored = await rt.writer.submit(
+        conversation_id=conversation_id, sender=Sender.CUSTOMER, text=text, client_msg_id=client_msg_id,
+        clock=rt.clock, publish=partial(notify.publish_message, rt), turn_lease=rt.turn_lease())
+    if stored.created and stored.state == ConversationState.TICKET:
+        await _note_contact(rt, await notify.get(rt, conversation_id), text)
+    return stored
 
 
 async def _note_contact(rt: Runtime, conversation: Conversation, text: str) -> None:
@@ -231,32 +225,29 @@ async def claim(rt: Runtime, conversation_id: str, agent_id: str) -> Conversatio
     return conversation
 
 
-async def agent_message(rt: Runtime, conversation_id: str, agent_id: str, text: str,
-                        client_msg_id: str) -> tuple[Message, bool]:
-    conversation = await notify.get(rt, conversation_id)
-    if conversation.state != ConversationState.ASSIGNED or conversation.assigned_agent_id != agent_id:
-        raise NotAllowed("only the assigned agent can write in this conversation")
-    return await _store_from_agent(rt, conversation_id, agent_id, Sender.AGENT, text, client_msg_id)
+def agent_message(rt: Runtime, conversation_id: str, agent_id: str, text: str,
+                  client_msg_id: str) -> asyncio.Future[Stored]:
+    """Only the assigned agent writes to the customer (checked under the conversation's lock, in the
+    transaction that numbers it).
+    Queued at once, in the order called (a console's messages keep their order without waiting for
+    each other); the future is the outcome (Stored, or the refusal). Overloaded is raised at once."""
+    return _store_from_agent(rt, conversation_id, agent_id, Sender.AGENT, text, client_msg_id)
 
 
-async def agent_note(rt: Runtime, conversation_id: str, agent_id: str, text: str,
-                     client_msg_id: str) -> tuple[Message, bool]:
+def agent_note(rt: Runtime, conversation_id: str, agent_id: str, text: str,
+               client_msg_id: str) -> asyncio.Future[Stored]:
     """A private note: any agent may leave one on any conversation, for the team; notify.py's
-    channels keep it from the customer (live, on resume and in the history)."""
-    await notify.get(rt, conversation_id)  # unknown conversation -> not_found
-    return await _store_from_agent(rt, conversation_id, agent_id, Sender.NOTE, text, client_msg_id)
+    channels keep it from the customer (live, on resume and in the history). Queued as agent_message."""
+    return _store_from_agent(rt, conversation_id, agent_id, Sender.NOTE, text, client_msg_id)
 
 
-async def _store_from_agent(rt: Runtime, conversation_id: str, agent_id: str, sender: Sender, text: str,
-                            client_msg_id: str) -> tuple[Message, bool]:
+def _store_from_agent(rt: Runtime, conversation_id: str, agent_id: str, sender: Sender, text: str,
+                      client_msg_id: str) -> asyncio.Future[Stored]:
     """Stores an agent's reply or note once (a retry with the same client id is not stored again)
     and fans it out; notify.py's channels decide who hears it."""
-    async with rt.sessions() as session:
-        message, created = await conversation_service.append_message(
-            session=session, conversation_id=conversation_id, sender=sender, text=text,
-            client_msg_id=client_msg_id, author_id=agent_id, clock=rt.clock)
-    await notify.publish_message(rt, message)  # a resend too, as for the customer's
-    return message, created
+    return rt.writer.submit(
+        conversation_id=conversation_id, sender=sender, text=text, client_msg_id=client_msg_id, author_id=agent_id,
+        clock=rt.clock, publish=partial(notify.publish_message, rt))
 
 
 async def _release(rt: Runtime, conversation_id: str, agent_id: str, to: ConversationState,

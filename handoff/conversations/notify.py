@@ -13,7 +13,7 @@ from handoff.conversations import texts
 from handoff.conversations.enums import ConversationState, Sender
 from handoff.conversations.exceptions import ConversationNotFound
 from handoff.conversations.models import Conversation, Message
-from handoff.conversations.schemas import ConversationSummary, MessagePublic
+from handoff.conversations.schemas import ConversationSummary, MessagePublic, StoredMessage
 from handoff.realtime import channels
 from handoff.runtime import Runtime
 
@@ -28,7 +28,7 @@ async def get(rt: Runtime, conversation_id: str) -> Conversation:
     return conversation
 
 
-async def publish_message(rt: Runtime, message: Message) -> None:
+async def publish_message(rt: Runtime, message: Message | StoredMessage) -> None:
     rt.metrics.messages.labels(message.sender).inc()  # every stored message is published (a resend again)
     await rt.broker.publish(channels.for_message(message.conversation_id, message.sender), {
         "type": "message", "conversation_id": message.conversation_id,

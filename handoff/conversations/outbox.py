@@ -22,8 +22,10 @@ from functools import partial
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handoff.assist import flows as assist_flows
 from handoff.conversations import flows
-from handoff.conversations.enums import HandoffReason
+from handoff.conversations.batch import Stored
+from handoff.conversations.enums import ConversationState, HandoffReason
 from handoff.conversations.models import Message, PendingTurn
 from handoff.runtime import Runtime
 
@@ -61,6 +63,18 @@ async def _keep_holding(rt: Runtime, conversation_id: str, seq: int) -> None:
                 await _renew(session, rt, conversation_id, seq)
         except Exception:  # the database briefly away: the next beat tries again
             log.warning("could not renew the lease of a bot turn in %s", conversation_id)
+
+
+def after_customer_message(rt: Runtime, stored: Stored) -> None:
+    """A new customer message's work beside the socket: the bot's turn if one was stored with it (the
+    bot has the chat; if this process dies first, another one answers), else, with a person on the
+    chat, agent assist's NLU-only suggestion for them."""
+    if stored.turn_pending:
+        message = stored.message.orm()
+        rt.turns.run(message.conversation_id, partial(answer, rt, message))
+    elif stored.state == ConversationState.ASSIGNED and rt.settings.assist_max_pending > 0:
+        # Assist off, no ORM copy: building one cost about as much as storing the message (profiled).
+        assist_flows.schedule(rt, stored.message.orm())
 
 
 async def answer(rt: Runtime, message: Message) -> None:

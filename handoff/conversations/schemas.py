@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -9,6 +10,27 @@ from pydantic import BaseModel, ConfigDict
 
 from handoff.conversations.enums import ConversationState, CustomerPresence, Sender
 from handoff.conversations.models import Conversation, Message
+
+
+@dataclass(frozen=True, slots=True)
+class StoredMessage:
+    """A stored message as the relay's write path returns it: plain values, no ORM instance (building
+    and tracking one per relayed message cost more than the INSERT; handoff/conversations/writes.py)."""
+
+    conversation_id: str
+    seq: int
+    sender: Sender
+    text: str
+    client_msg_id: str | None
+    author_id: str | None
+    created_at: datetime
+    payload: dict[str, Any] | None = None
+
+    def orm(self) -> Message:
+        """A detached ORM copy, for the flows that take one (the bot's turn, agent assist)."""
+        return Message(conversation_id=self.conversation_id, seq=self.seq, sender=self.sender, text=self.text,
+                       client_msg_id=self.client_msg_id, author_id=self.author_id, payload=self.payload,
+                       created_at=self.created_at)
 
 
 class MessagePublic(BaseModel):
@@ -23,7 +45,7 @@ class MessagePublic(BaseModel):
     buttons: list[dict[str, Any]] | None = None
 
     @classmethod
-    def of(cls, message: Message) -> MessagePublic:
+    def of(cls, message: Message | StoredMessage) -> MessagePublic:
         buttons = (message.payload or {}).get("buttons")
         return cls(
             seq=message.seq,

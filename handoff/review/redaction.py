@@ -62,10 +62,11 @@ import re
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 
+from handoff.language import LANGUAGES
 from handoff.review import detectors
 from handoff.review.detectors import Candidate, Kind
 
-LANGUAGES = ("en", "id", "he")
+
 @dataclass(frozen=True)
 class Finding:
     """One replaced value: its kind, its span in the original text and what now stands there."""

@@ -5,10 +5,24 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, StringConstraints
 
-from handoff.review.models import ReviewChange, ReviewItem
+from handoff.review.entities import MAX_SPANS, marked
+from handoff.review.models import ExampleChange, ReviewChange, ReviewItem, TrainingExample
 
 # An intent an admin names: an existing one or a new one, in Rasa's usual spelling.
 IntentName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,63}$")]
+EntityName = IntentName  # the same spelling
+
+
+class EntitySpan(BaseModel):
+    """An entity in a review item's redacted text: its offsets there and the entity's name."""
+
+    start: Annotated[int, Field(ge=0, le=10_000)]
+    end: Annotated[int, Field(ge=1, le=10_000)]
+    entity: EntityName
+
+
+class EntitiesBody(BaseModel):
+    entities: list[EntitySpan] = Field(max_length=MAX_SPANS)
 
 
 class ReviewItemPublic(BaseModel):
@@ -23,6 +37,7 @@ class ReviewItemPublic(BaseModel):
     runner_up: str | None
     runner_up_confidence: float
     neighbourhood: str | None
+    entities: list[EntitySpan]
     created_at: datetime
     status: str
     annotated_intent: str | None
@@ -60,6 +75,7 @@ class ReviewChangePublic(BaseModel):
     admin_id: str
     action: str
     intent: str | None
+    entities: list[EntitySpan] | None
     at: datetime
 
     @classmethod
@@ -81,3 +97,42 @@ def grouped(items: list[ReviewItem]) -> list[ReviewGroup]:
             groups[key] = ReviewGroup(key=key, language=item.language, intent=item.intent, items=[])
         groups[key].items.append(ReviewItemPublic.of(item))
     return list(groups.values())
+
+
+class ExampleBody(BaseModel):
+    """An example as an admin writes it: entities in Rasa's inline form, "cancel [10007](order_id)"."""
+
+    language: Annotated[str, StringConstraints(max_length=8)]
+    intent: IntentName
+    text: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+
+
+class ExamplePublic(BaseModel):
+    id: int
+    language: str
+    intent: str
+    text: str  # redacted
+    entities: list[EntitySpan]
+    marked: str  # the text with its entities in Rasa's inline form, as it is trained on
+    created_by: str
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, example: TrainingExample) -> ExamplePublic:
+        return cls(id=example.id, language=example.language, intent=example.intent, text=example.text,
+                   entities=[EntitySpan.model_validate(e) for e in example.entities],
+                   marked=marked(example.text, example.entities), created_by=example.created_by,
+                   created_at=example.created_at, updated_at=example.updated_at)
+
+
+class ExampleChangePublic(BaseModel):
+    admin_id: str
+    action: str
+    intent: str
+    text: str
+    at: datetime
+
+    @classmethod
+    def of(cls, change: ExampleChange) -> ExampleChangePublic:
+        return cls.model_validate(change, from_attributes=True)

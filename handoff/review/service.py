@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handoff.clock import Clock
+from handoff.review.entities import Span
 from handoff.review.enums import ReviewReason, ReviewStatus
 from handoff.review.models import ReviewChange, ReviewItem
 
@@ -42,8 +43,10 @@ class Understood:
 
 
 async def record(*, session: AsyncSession, conversation_id: str, seq: int, text: str, language: str,
-                 reasons: list[ReviewReason], understood: Understood, clock: Clock) -> ReviewItem:
-    """Adds the message to the inbox, or adds the reasons to its item if it is there already."""
+                 reasons: list[ReviewReason], understood: Understood, clock: Clock,
+                 entities: list[Span] | None = None) -> ReviewItem:
+    """Adds the message to the inbox, or adds the reasons to its item if it is there already.
+    `entities`: the spans the live model found in the redacted `text` (an admin may correct them)."""
     existing = await session.scalar(select(ReviewItem).where(ReviewItem.conversation_id == conversation_id,
                                                              ReviewItem.seq == seq))
     if existing is None:
@@ -51,8 +54,8 @@ async def record(*, session: AsyncSession, conversation_id: str, seq: int, text:
                           reasons=sorted({r.value for r in reasons}), intent=understood.intent,
                           confidence=understood.confidence, runner_up=understood.runner_up,
                           runner_up_confidence=understood.runner_up_confidence,
-                          neighbourhood=understood.neighbourhood, created_at=clock.now(),
-                          status=ReviewStatus.OPEN)
+                          neighbourhood=understood.neighbourhood, entities=entities or [],
+                          created_at=clock.now(), status=ReviewStatus.OPEN)
         session.add(item)
         try:
             await session.commit()
@@ -126,6 +129,20 @@ async def decide(*, session: AsyncSession, item_ids: list[int], admin_id: str, s
         changed.append(item)
     await session.commit()
     return changed
+
+
+async def set_entities(*, session: AsyncSession, item_id: int, admin_id: str, entities: list[Span],
+                       clock: Clock) -> ReviewItem | None:
+    """Replaces the item's entity spans (checked by the caller: handoff.review.entities.check), the
+    change kept with its admin. None for an unknown item."""
+    item = await session.get(ReviewItem, item_id)
+    if item is None:
+        return None
+    item.entities = entities
+    session.add(ReviewChange(item_id=item.id, admin_id=admin_id, action="entities", intent=item.annotated_intent,
+                             entities=entities, at=clock.now()))
+    await session.commit()
+    return item
 
 
 async def history(*, session: AsyncSession, item_id: int) -> list[ReviewChange]:

@@ -9,6 +9,11 @@
    have not switched yet; after `serve_drain_s` the process that started it stops it.
 
 A server that does not become ready fails the promotion and the live model is never touched.
+
+A server a promotion started is a child of the app process that started it and stops with it. The
+first process to find the live promotion's server gone (at its start or its sweep) starts one on the
+model again (`restore`) while its calls go to the deployment's Rasa; if the model cannot be served
+again, the deployment's model is recorded live in its place.
 """
 
 from __future__ import annotations
@@ -16,7 +21,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import timedelta
+from pathlib import Path
 
+import httpx
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handoff.config import Settings
@@ -32,6 +40,7 @@ log = logging.getLogger(__name__)
 
 _tasks: set[asyncio.Task[None]] = set()
 _servers: dict[int, asyncio.subprocess.Process] = {}  # promotion id -> the Rasa server this process started
+_restoring: dict[int, asyncio.Task[None]] = {}  # live promotion id -> this process serving its model again
 
 
 class ServingUnavailable(Exception):
@@ -100,20 +109,24 @@ async def _failed(rt: Runtime, promotion_id: int, error: str) -> None:
 
 
 async def follow_live(rt: Runtime) -> None:
-    """Sweep: this process's bot calls go to the live server (another process may have promoted);
-    servers this process started that were replaced long enough ago are stopped; promotions left
-    starting by a process that died are failed."""
+    """Sweep: this process's bot calls go to the live server (another process may have promoted), or
+    if it has gone, to the deployment's Rasa while the model is served again (`restore`); servers this
+    process started that were replaced long enough ago are stopped; promotions left starting by a
+    process that died are failed."""
     if not isinstance(rt.bot, SwitchingBot):
         return
     now = rt.clock.now()
     async with rt.sessions() as session:
         live = await serving_service.live(session=session)
+        model = None if live is None else await session.get(ModelVersion, live.model_id)
+        owner_alive = live is not None and await serving_service.owner_alive(
+            session=session, owner=live.owner, alive_since=now - timedelta(seconds=rt.settings.instance_ttl_s))
         done = await serving_service.to_stop(session=session, owner=rt.instance_id,
                                              replaced_before=now - timedelta(seconds=rt.settings.serve_drain_s))
         await serving_service.fail_orphaned(session=session, now=now,
                                             alive_since=now - timedelta(seconds=rt.settings.instance_ttl_s))
-    if live is not None and live.url and await rt.bot.switch_to(live.url):
-        log.info("following promotion %d to %s", live.id, live.url)
+    if live is not None and live.url and model is not None and live.id not in _restoring:
+        await _follow(rt, rt.bot, live, model.path, owner_alive)
     for promotion in done:
         process = _servers.pop(promotion.id, None)
         if process is not None:
@@ -122,25 +135,142 @@ async def follow_live(rt: Runtime) -> None:
             await serving_service.stopped(session=session, promotion_id=promotion.id)
 
 
+async def _follow(rt: Runtime, bot: SwitchingBot, live: Promotion, model_path: str, owner_alive: bool) -> None:
+    settings = rt.settings
+    assert live.url is not None
+    if live.url != settings.rasa_url:
+        serving = await servers.serves(live.url, settings.rasa_token, model_path)
+        if serving is None:  # no answer in time: a busy server, judged again at the next sweep
+            return
+        if not serving:
+            if await bot.switch_to(settings.rasa_url):
+                log.warning("the live model's server (promotion %d, %s) has gone; using %s meanwhile",
+                            live.id, live.url, settings.rasa_url)
+            # Its process is alive and has not stopped it: it is starting it again (or will, at its sweep).
+            if live.owner != rt.instance_id and live.pid is not None and owner_alive:
+                return
+            task = asyncio.create_task(restore(rt, bot, live, model_path))
+            _restoring[live.id] = task
+            _tasks.add(task)
+            task.add_done_callback(lambda done: _restored(live.id, done))
+            return
+    if await bot.switch_to(live.url):
+        log.info("following promotion %d to %s", live.id, live.url)
+
+
+def _restored(promotion_id: int, task: asyncio.Task[None]) -> None:
+    _tasks.discard(task)
+    _restoring.pop(promotion_id, None)
+    if not task.cancelled() and task.exception() is not None:  # the database away, say: tried again
+        log.warning("serving promotion %d's model again failed (%r); the next sweep tries again",
+                    promotion_id, task.exception())
+
+
+async def restore(rt: Runtime, bot: SwitchingBot, live: Promotion, model_path: str) -> None:
+    """The live promotion's model served again after its server has gone (the app process that started
+    it stopped): by the deployment's Rasa if that runs the model, else by a server this process starts,
+    unless another process claims it first. If the model cannot be served again, the deployment's is
+    recorded live in its place, the reason on the replaced promotion."""
+    settings = rt.settings
+    assert live.url is not None
+    if settings.live_model and Path(model_path).name == Path(settings.live_model).name:
+        async with rt.sessions() as session:
+            if await serving_service.moved(session=session, promotion_id=live.id, from_url=live.url,
+                                           url=settings.rasa_url, owner=serving_service.DEPLOYMENT, pid=None,
+                                           claimed=False):
+                log.info("promotion %d: its model is the deployment's own, served at %s", live.id, settings.rasa_url)
+        return
+    if not settings.rasa_bin:
+        reason = "this app cannot start Rasa servers (no SHOPBOT_RASA_BIN)"
+    elif not await asyncio.to_thread(Path(model_path).is_file):
+        reason = f"the model file {model_path} no longer exists"
+    else:
+        log.info("promotion %d: its server has gone; starting one on %s again", live.id, model_path)
+        try:
+            await _serve_again(rt, bot, live, model_path)
+            return
+        except (servers.ServerFailed, httpx.HTTPError) as exc:
+            reason = f"its server did not start again: {str(exc) or type(exc).__name__}"
+    async with rt.sessions() as session:
+        if settings.live_model:
+            recorded = await serving_service.fall_back(session=session, promotion_id=live.id, from_url=live.url,
+                                                       start_model=settings.live_model, url=settings.rasa_url,
+                                                       error=reason, now=rt.clock.now())
+        else:  # the deployment's model is not known: the promotion says where it is served, and why
+            recorded = await serving_service.moved(session=session, promotion_id=live.id, from_url=live.url,
+                                                   url=settings.rasa_url, owner=serving_service.DEPLOYMENT,
+                                                   pid=None, claimed=False, error=reason)
+    if not recorded:
+        return
+    log.warning("promotion %d's model cannot be served again (%s): the deployment's model at %s is live",
+                live.id, reason, settings.rasa_url)
+
+
+async def _serve_again(rt: Runtime, bot: SwitchingBot, live: Promotion, model_path: str) -> None:
+    """A server on the model, claimed for the promotion, recorded and switched to once ready; none if
+    another process claimed it first (followed at the sweep once it serves). Raises if it did not
+    become ready."""
+    settings = rt.settings
+    assert live.url is not None
+    log_path = settings.training_dir / "serving" / f"promotion-{live.id}.log"
+    gone = _servers.pop(live.id, None)  # this process's own server, which has stopped
+    if gone is not None:
+        await servers.stop(gone)
+    try:
+        process, url = await servers.start(settings, model_path, log_path)
+    except OSError as exc:  # no such program, say
+        raise servers.ServerFailed(f"could not run {settings.rasa_bin}: {exc}") from exc
+    _servers[live.id] = process
+    async with rt.sessions() as session:
+        claimed = await serving_service.claim(session=session, promotion=live, owner=rt.instance_id,
+                                              pid=process.pid, log_path=str(log_path))
+    if not claimed:
+        await servers.stop(_servers.pop(live.id))
+        return
+    try:
+        await servers.wait_ready(process, url, settings.rasa_token, model_path, settings.serve_ready_timeout_s)
+    except Exception:
+        await servers.stop(_servers.pop(live.id))
+        raise
+    async with rt.sessions() as session:
+        # Not if a promotion replaced it meanwhile: this server is then stopped as any replaced one.
+        if await serving_service.moved(session=session, promotion_id=live.id, from_url=live.url, url=url,
+                                       owner=rt.instance_id, pid=process.pid, claimed=True):
+            await bot.switch_to(url)
+            log.info("promotion %d served again at %s", live.id, url)
+
+
 async def start_url(sessions: async_sessionmaker[AsyncSession], settings: Settings) -> str:
-    """Where a starting process's bot calls go: the live promotion's server if it answers, the
-    configured Rasa otherwise (a server a promotion started stops with the process that started it)."""
+    """Where a starting process's bot calls go: the live promotion's server if it serves the model, the
+    configured Rasa otherwise (meanwhile: `follow_live` serves the model again)."""
     async with sessions() as session:
         live = await serving_service.live(session=session)
-    if live is not None and live.url and live.url != settings.rasa_url:
-        if await servers.answers(live.url, settings.rasa_token):
+        model = None if live is None else await session.get(ModelVersion, live.model_id)
+    if live is not None and live.url and model is not None and live.url != settings.rasa_url:
+        if await servers.serves(live.url, settings.rasa_token, model.path):
             return live.url
-        log.warning("the live model's server (promotion %d) does not answer; using %s", live.id, settings.rasa_url)
+        log.warning("the live model's server (promotion %d) does not serve it; using %s", live.id, settings.rasa_url)
     return settings.rasa_url
 
 
-async def stop_all() -> None:
-    """Shutdown: promotions in progress are cancelled (failed), the servers this process started stop."""
+async def stop_all(rt: Runtime) -> None:
+    """Shutdown: promotions in progress are cancelled (failed), the servers this process started stop,
+    recorded as stopped so that another process serves a live model again without waiting for this
+    one's heartbeat to age."""
     for task in list(_tasks):
         task.cancel()
     await asyncio.gather(*_tasks, return_exceptions=True)
+    stopped: dict[int, int] = {}
     for promotion_id in list(_servers):
-        await servers.stop(_servers.pop(promotion_id))
+        process = _servers.pop(promotion_id)
+        await servers.stop(process)
+        stopped[promotion_id] = process.pid
+    try:
+        async with rt.sessions() as session:
+            for promotion_id, pid in stopped.items():
+                await serving_service.stopped(session=session, promotion_id=promotion_id, pid=pid)
+    except (SQLAlchemyError, OSError) as exc:
+        log.warning("could not record the stopped Rasa servers (%s)", type(exc).__name__)
 
 
 def public(promotion: Promotion) -> dict[str, object]:

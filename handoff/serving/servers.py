@@ -112,6 +112,24 @@ async def wait_ready(process: asyncio.subprocess.Process, url: str, token: str, 
                              timeout=60.0)).raise_for_status()
 
 
+async def serves(url: str, token: str, model_path: str) -> bool | None:
+    """Whether the server at `url` answers with the model loaded: False when nothing listens there or
+    something else does (another model, another token); None when it did not answer in time, for a
+    busy server is not a gone one (taking it for gone would start a second server on the model)."""
+    try:
+        async with httpx.AsyncClient(base_url=url, timeout=3.0) as http:
+            resp = await http.get("/status", params={"token": token})
+    except httpx.ConnectError:
+        return False
+    except httpx.HTTPError:
+        return None
+    try:
+        status = resp.json() if resp.status_code == 200 else {}
+    except ValueError:
+        return False
+    return isinstance(status, dict) and Path(str(status.get("model_file", ""))).name == Path(model_path).name
+
+
 async def answers(url: str, token: str) -> bool:
     try:
         async with httpx.AsyncClient(base_url=url, timeout=3.0) as http:

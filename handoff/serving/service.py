@@ -13,6 +13,8 @@ from handoff.serving.enums import PromotionStatus
 from handoff.serving.models import Promotion
 from handoff.training.models import ModelVersion
 
+DEPLOYMENT = "deployment"  # the owner of the deployment's own Rasa server (the app never stops it)
+
 
 class PromotionRunning(Exception):
     pass
@@ -95,9 +97,76 @@ async def to_stop(*, session: AsyncSession, owner: str, replaced_before: datetim
         Promotion.replaced_at < replaced_before)))
 
 
-async def stopped(*, session: AsyncSession, promotion_id: int) -> None:
-    await session.execute(update(Promotion).where(Promotion.id == promotion_id).values(pid=None))
+async def stopped(*, session: AsyncSession, promotion_id: int, pid: int | None = None) -> None:
+    """Its server stopped; with `pid`, only if that is still its server (not one another process has
+    started on the model since)."""
+    query = update(Promotion).where(Promotion.id == promotion_id)
+    if pid is not None:
+        query = query.where(Promotion.pid == pid)
+    await session.execute(query.values(pid=None).execution_options(synchronize_session=False))
     await session.commit()
+
+
+async def owner_alive(*, session: AsyncSession, owner: str, alive_since: datetime) -> bool:
+    return await session.scalar(select(AppInstance.id).where(
+        AppInstance.id == owner, AppInstance.heartbeat_at >= alive_since)) is not None
+
+
+# Putting the live model back into service after its server has gone (handoff/serving/flows.py,
+# restore). Each step is a compare-and-set on what the process read (the URL, the owner and pid), so
+# that of several processes finding the server gone at once only one starts, records and serves one.
+
+async def claim(*, session: AsyncSession, promotion: Promotion, owner: str, pid: int, log_path: str) -> bool:
+    """This process starts the live promotion's server again, unless another one did first."""
+    same_pid = Promotion.pid.is_(None) if promotion.pid is None else Promotion.pid == promotion.pid
+    result = await session.execute(
+        update(Promotion).where(Promotion.id == promotion.id, Promotion.status == PromotionStatus.LIVE,
+                                Promotion.url == promotion.url, Promotion.owner == promotion.owner, same_pid)
+        .values(owner=owner, pid=pid, log_path=log_path).execution_options(synchronize_session=False))
+    await session.commit()
+    return int(result.rowcount or 0) == 1  # type: ignore[attr-defined]
+
+
+async def moved(*, session: AsyncSession, promotion_id: int, from_url: str, url: str, owner: str,
+                pid: int | None, claimed: bool, error: str | None = None) -> bool:
+    """The live promotion served at `url` by `owner`'s server from now on (every process follows at its
+    sweep), if it is still live at `from_url` and, when `claimed`, still claimed by `owner`."""
+    query = update(Promotion).where(Promotion.id == promotion_id, Promotion.status == PromotionStatus.LIVE,
+                                    Promotion.url == from_url)
+    if claimed:
+        query = query.where(Promotion.owner == owner)
+    result = await session.execute(query.values(url=url, owner=owner, pid=pid, error=error)
+                                   .execution_options(synchronize_session=False))
+    await session.commit()
+    return int(result.rowcount or 0) == 1  # type: ignore[attr-defined]
+
+
+async def fall_back(*, session: AsyncSession, promotion_id: int, from_url: str, start_model: str, url: str,
+                    error: str, now: datetime) -> bool:
+    """The live promotion whose model cannot be served again replaced, with `error` saying why, by
+    the model the deployment's Rasa runs (at `url`), recorded live as a promotion of the deployment's:
+    what the database says is live is what serves. False if it changed meanwhile."""
+    result = await session.execute(
+        update(Promotion).where(Promotion.id == promotion_id, Promotion.status == PromotionStatus.LIVE,
+                                Promotion.url == from_url)
+        .values(status=PromotionStatus.REPLACED, replaced_at=now, pid=None, error=error)
+        .execution_options(synchronize_session=False))
+    if int(result.rowcount or 0) != 1:  # type: ignore[attr-defined]
+        await session.rollback()
+        return False
+    model = await session.scalar(select(ModelVersion).where(ModelVersion.path == start_model)
+                                 .order_by(ModelVersion.id.desc()).limit(1))
+    if model is None:
+        model = ModelVersion(path=start_model, data_hash="", trained_by=None, created_at=now)
+        session.add(model)
+        await session.flush()
+    before = await session.scalar(select(Promotion.id).where(
+        Promotion.model_id == model.id, Promotion.status.in_([PromotionStatus.LIVE, PromotionStatus.REPLACED])))
+    model.promoted_by, model.promoted_at = None, now
+    session.add(Promotion(model_id=model.id, status=PromotionStatus.LIVE, rollback=before is not None,
+                          requested_by=None, url=url, owner=DEPLOYMENT, started_at=now, live_at=now))
+    await session.commit()
+    return True
 
 
 async def fail_orphaned(*, session: AsyncSession, alive_since: datetime, now: datetime) -> int:

@@ -65,5 +65,11 @@ class SwitchingBot:
     async def reset_dialogue(self, conversation_id: str) -> None:
         await self._on_live(lambda c: c.reset_dialogue(conversation_id))
 
+    async def reading(self, conversation_id: str) -> dict[str, Any]:
+        return await self._on_live(lambda c: c.reading(conversation_id))
+
     async def intents(self) -> list[str]:
         return await self._on_live(lambda c: c.intents())
+
+    async def entities(self) -> list[str]:
+        return await self._on_live(lambda c: c.entities())

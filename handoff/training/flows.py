@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from handoff.realtime import channels
+from handoff.responses import service as responses_service
+from handoff.review import examples as review_examples
 from handoff.review import service as review_service
 from handoff.runtime import Runtime
 from handoff.training import progress, workspace
@@ -165,8 +167,10 @@ async def _run(rt: Runtime, job_id: int, log_path: Path) -> None:
     try:
         async with rt.sessions() as session:
             annotated = await review_service.annotated(session=session)
+            edited = await responses_service.texts(session=session)
+            own = await review_examples.listed(session=session)
         ws = await asyncio.to_thread(workspace.prepare, settings.training_dir / f"job-{job_id}", settings.bot_dir,
-                                     annotated)
+                                     annotated, edited, own)
         await _set(rt, job_id, examples=ws.examples, held_out=ws.held_out_examples)
         with log_path.open("a", encoding="utf-8") as out:
             common = ["--config", str(ws.config), "--domain", str(ws.domain), "--data", str(ws.data)]

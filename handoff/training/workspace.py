@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
+from handoff.responses import apply as response_edits
 from handoff.review import export
-from handoff.review.models import ReviewItem
+from handoff.review.models import ReviewItem, TrainingExample
 
 HOLD_OUT_EVERY = 5  # an annotated message whose id is a multiple of this is kept for evaluation
 
@@ -55,8 +57,12 @@ def _hash(*roots: Path) -> str:
     return digest.hexdigest()[:16]
 
 
-def prepare(root: Path, bot_dir: Path, annotated: list[ReviewItem]) -> Workspace:
-    """Builds the workspace in `root` (emptied first) from `bot_dir` (the product's bot/)."""
+def prepare(root: Path, bot_dir: Path, annotated: list[ReviewItem],
+            responses: Mapping[tuple[str, str], str] | None = None,
+            own: Sequence[TrainingExample] = ()) -> Workspace:
+    """Builds the workspace in `root` (emptied first) from `bot_dir` (the product's bot/). `responses`:
+    the admins' texts in effect per (response, language), written into the copied domain. `own`: the
+    examples admins wrote themselves, all trained on (the held-out share is the inbox's)."""
     if root.exists():
         shutil.rmtree(root)
     data, domain, held = root / "data", root / "domain", root / "held_out"
@@ -68,10 +74,14 @@ def prepare(root: Path, bot_dir: Path, annotated: list[ReviewItem]) -> Workspace
     kept = [i for i in annotated if held_out(i)]
     export.write(training, data / "nlu")
     export.write(kept, held)
-    new = sorted({i.annotated_intent for i in training if i.annotated_intent} - _known_intents(domain))
+    export.write_examples(own, data / "nlu")
+    named = {i.annotated_intent for i in training if i.annotated_intent} | {e.intent for e in own}
+    new = sorted(named - _known_intents(domain))
     if new:
         (domain / "reviewed_intents.yml").write_text(
             yaml.safe_dump({"version": export.RASA_DATA_VERSION, "intents": new}, allow_unicode=True),
             encoding="utf-8")
-    return Workspace(root=root, data=data, domain=domain, config=config, held_out=held, examples=len(training),
-                     held_out_examples=len(kept), data_hash=_hash(data, domain, config))
+    response_edits.write(domain, responses or {})
+    return Workspace(root=root, data=data, domain=domain, config=config, held_out=held,
+                     examples=len(training) + len(own), held_out_examples=len(kept),
+                     data_hash=_hash(data, domain, config))

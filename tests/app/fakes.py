@@ -4,7 +4,11 @@ replies, and a gate that holds a turn inside `send` (a slow action) until the te
 from __future__ import annotations
 
 import asyncio
+import re
 from typing import Any
+
+# Like the assistant's own order_id regex (bot/data/regex.yml).
+ORDER_ID = re.compile(r"\b1\d{4}\b")
 
 
 class FakeBot:
@@ -37,13 +41,22 @@ class FakeBot:
         name, confidence = self.readings.get(text, ("greet", 0.9))
         runner_up = {"name": "order_status" if name != "order_status" else "greet", "confidence": 1 - confidence}
         return {"text": text, "intent": {"name": name, "confidence": confidence, "neighbour": sum(map(ord, name)) % 50},
-                "intent_ranking": [{"name": name, "confidence": confidence}, runner_up], "entities": []}
+                "intent_ranking": [{"name": name, "confidence": confidence}, runner_up],
+                "entities": [{"entity": "order_id", "start": m.start(), "end": m.end(), "value": m.group()}
+                             for m in ORDER_ID.finditer(text)]}
 
     async def tracker(self, conversation_id: str) -> dict[str, Any]:
         return {"sender_id": conversation_id, "slots": {}, "events": []}
 
+    async def reading(self, conversation_id: str) -> dict[str, Any]:
+        # Rasa keeps the parse of the conversation's latest message; this fake, of the latest sent.
+        return await self.parse(self.sent[-1]) if self.sent else {}
+
     async def intents(self) -> list[str]:
         return ["greet", "order_status", "out_of_scope"]
+
+    async def entities(self) -> list[str]:
+        return ["email", "order_id"]
 
     async def reset_dialogue(self, conversation_id: str) -> None:
         self.resets.append(conversation_id)

@@ -122,9 +122,60 @@ async def test_annotate_dismiss_reopen_with_history_and_export(app: InProcessApp
 async def test_only_admins(app: InProcessApp) -> None:
     agent = await _admin(app, "bob", "bob-demo")
     for method, path in (("GET", "/api/admin/review"), ("GET", "/api/admin/review/intents"),
+                         ("GET", "/api/admin/review/entities"), ("PUT", "/api/admin/review/1/entities"),
                          ("POST", "/api/admin/review/export"), ("GET", "/api/admin/review/1/history")):
         assert (await app.http.request(method, path, headers=agent)).status_code == 403, path
         assert (await app.http.request(method, path)).status_code == 401, path
     resp = await app.http.post("/api/admin/review/decisions", headers=agent,
                                json={"item_ids": [1], "action": "dismiss"})
     assert resp.status_code == 403
+
+
+async def test_entities_read_from_the_redacted_text_corrected_and_exported(app: InProcessApp, tmp_path: Any) -> None:
+    """The live model's entities are found in the redacted text (the synthetic order number, not the
+    customer's); an admin corrects them, every change is kept, and the export writes [value](entity)."""
+    app.rt.settings.review_export_dir = tmp_path
+    text = "cancel 10007 pls, and 10042 too, mail jo@example.org"
+    app.bot.readings = {text: ("greet", 0.3)}
+    await _conversation(app, text)
+    admin = await _admin(app)
+    item = next(i for i in _items(await _inbox(app, admin)) if "cancel" in i["text"])
+    redacted = item["text"]
+    assert "10007" not in redacted and "19001" in redacted and "19002" in redacted
+    found = [(redacted[e["start"]:e["end"]], e["entity"]) for e in item["entities"]]
+    assert found == [("19001", "order_id"), ("19002", "order_id")]  # what the model found, at its offsets
+
+    def span(value: str, entity: str) -> dict[str, Any]:
+        start = redacted.index(value)
+        return {"start": start, "end": start + len(value), "entity": entity}
+
+    async def put(*spans: dict[str, Any]) -> httpx.Response:
+        return await app.http.put(f"/api/admin/review/{item['id']}/entities", json={"entities": list(spans)},
+                                  headers=admin)
+
+    email = span("customer@example.com", "email")
+    for bad, why in (([span("19001", "colour")], "not an entity"),
+                     ([{"start": 0, "end": len(redacted) + 1, "entity": "email"}], "not within"),
+                     ([span("19001", "order_id"), {**span("19001", "email"), "end": span("19001", "email")["end"] + 4}],
+                      "overlaps"),
+                     ([{**span("19001", "order_id"), "start": span("19001", "order_id")["start"] - 1}], "space")):
+        resp = await put(*bad)
+        assert resp.status_code == 422 and why in resp.text, resp.text
+    assert (await put(*[email] * 21)).status_code == 422  # bounded
+    assert (await app.http.put("/api/admin/review/999999/entities", json={"entities": []},
+                               headers=admin)).status_code == 404
+    assert (await app.http.get("/api/admin/review/entities", headers=admin)).json() == ["email", "order_id"]
+
+    done = await put(email, span("19001", "order_id"))  # 19002 was not an order: the admin drops it
+    assert done.status_code == 200, done.text
+    assert [(e["entity"], e["start"]) for e in done.json()["entities"]] == [
+        ("order_id", redacted.index("19001")), ("email", redacted.index("customer@"))]  # sorted by offset
+    await app.http.post("/api/admin/review/decisions", headers=admin,
+                        json={"item_ids": [item["id"]], "action": "annotate", "intent": "cancel_order"})
+    history = (await app.http.get(f"/api/admin/review/{item['id']}/history", headers=admin)).json()
+    assert [(h["action"], len(h["entities"] or [])) for h in history] == [("entities", 2), ("annotate", 0)]
+
+    await app.http.post("/api/admin/review/export", headers=admin)
+    data = yaml.safe_load((tmp_path / "reviewed_en.yml").read_text())
+    assert data["nlu"] == [{"intent": "cancel_order", "examples": (
+        "- cancel [19001](order_id) pls, and 19002 too, mail [customer@example.com](email)\n")}]

@@ -190,6 +190,56 @@ async def test_the_admin_reviews_annotates_and_exports(browser: Browser, app_url
     await page.close()
 
 
+async def test_the_admin_corrects_a_messages_entities(browser: Browser, app_url: str, screenshots: Path) -> None:
+    """The model's entities are marked in the redacted text (the synthetic order number, never the
+    customer's); the admin removes one, marks a stretch she selects, saves, and finds it on reload."""
+    customer = await Customer(app_url).start()
+    assert await customer.ask(f"{GIBBERISH} 10007")
+    await _recorded(app_url, {customer.conversation_id})
+    item = await _item(app_url, customer.conversation_id, "open")
+    text = str(item["text"])
+    assert "10007" not in text and "19001" in text
+    assert [(text[e["start"]:e["end"]], e["entity"]) for e in item["entities"]] == [("19001", "order_id")]  # type: ignore[index,attr-defined]
+
+    page = await _sign_in(browser, app_url, "dana")
+    section = page.get_by_test_id("review-admin")
+    mine = section.locator(f"[data-testid=review-item][data-conversation-id='{customer.conversation_id}']")
+    await expect(mine).to_have_count(1, timeout=TIMEOUT)
+    marks = mine.get_by_test_id("review-text").get_by_test_id("review-entity")
+    await expect(marks).to_have_text(["19001"])
+    await expect(marks).to_have_attribute("data-entity", "order_id")
+
+    editor = mine.get_by_test_id("review-entities")
+    await editor.locator("summary").click()
+    await expect(editor.get_by_test_id("review-entities-summary")).to_have_text("Entities (1)")
+    await editor.get_by_test_id("review-entity-mark").click()  # nothing selected yet
+    await expect(editor.get_by_test_id("review-entity-error")).to_have_text("Select part of the message first.")
+    await editor.get_by_test_id("review-entity-remove").click()
+    await expect(marks).to_have_count(0)
+    # She selects "quandrix" and marks it (any entity of the assistant's will do for the test).
+    await expect(editor.locator("[data-testid=review-entity-choice] option[value=email]")).to_be_attached()
+    await editor.get_by_test_id("review-entity-choice").select_option("email")
+    await mine.get_by_test_id("review-text").evaluate("""(el, word) => {
+        const node = el.firstChild, start = node.textContent.indexOf(word), range = document.createRange();
+        range.setStart(node, start); range.setEnd(node, start + word.length);
+        getSelection().removeAllRanges(); getSelection().addRange(range);
+    }""", "quandrix")
+    await editor.get_by_test_id("review-entity-mark").click()
+    await expect(marks).to_have_text(["quandrix"])
+    async with page.expect_response(_review_call("PUT", f"/{item['id']}/entities", 200)):
+        await editor.get_by_test_id("review-entity-save").click()
+    await expect(editor.get_by_test_id("review-entity-save")).to_be_disabled()
+    await section.screenshot(path=str(screenshots / "admin-review-entities.png"))
+
+    saved = await _item(app_url, customer.conversation_id, "open")
+    start = text.index("quandrix")
+    assert saved["entities"] == [{"start": start, "end": start + len("quandrix"), "entity": "email"}]
+    await page.reload()
+    await expect(section.locator(f"[data-testid=review-item][data-conversation-id='{customer.conversation_id}'] "
+                                 "[data-testid=review-entity]")).to_have_text(["quandrix"], timeout=TIMEOUT)
+    await page.close()
+
+
 async def test_an_unreachable_assistant_is_said_and_an_intent_can_still_be_typed(browser: Browser,
                                                                                    app_url: str) -> None:
     # The intents' 503 is the API's answer when Rasa is down. Stopping this session's Rasa would break

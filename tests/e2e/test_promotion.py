@@ -11,11 +11,8 @@ tests/e2e/test_review_loop.py): what is tested here is the switch, not what the 
 from __future__ import annotations
 
 import asyncio
-import shutil
-import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -23,50 +20,14 @@ import pytest
 
 from devstack import demo_shop as shop
 from devstack.clients import Customer
-from devstack.stack import Stack, app_service, free_port
-
-PROMOTION_LIMIT_S = 400  # a Rasa server's start on a busy 2-core machine, with room
-
-
-@dataclass
-class Promo:
-    url: str
-    rasa_url: str
-    rasa_token: str
-    start_model: str  # the suite's model, which its Rasa runs
-    candidate_id: int
+from devstack.stack import Stack
+from tests.support.promotion import Promo, answers, login, promo_instance, until_settled
 
 
 @pytest.fixture(scope="module")
 def promo(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Promo]:
-    work = tmp_path_factory.mktemp("promo")
-    db = work / "promo.db"
-    candidate = work / "models" / "shopbot-candidate.tar.gz"
-    candidate.parent.mkdir()
-    shutil.copy(stack.config.model, candidate)
-    port = free_port()
-    app = app_service(stack.config, port=port, database_url=f"sqlite+aiosqlite:///{db}", name="app-promo", env={
-        "SHOPBOT_SWEEP_INTERVAL_S": "0.5", "SHOPBOT_INSTANCE_TTL_S": "5", "SHOPBOT_SERVE_DRAIN_S": "3",
-        "SHOPBOT_TRAINING_DIR": str(work / "training"), "SHOPBOT_MODELS_DIR": str(candidate.parent)})
-    app.start()
-    try:
-        app.wait_healthy()
-        with sqlite3.connect(db) as conn:  # as a training job records the model it made
-            cursor = conn.execute(
-                "INSERT INTO model_versions (path, data_hash, trained_by, created_at) VALUES (?, ?, ?, ?)",
-                (str(candidate), "candidate", "dana", datetime.now(UTC).isoformat(sep=" ")))
-            candidate_id = int(cursor.lastrowid or 0)
-        yield Promo(f"http://127.0.0.1:{port}", stack.config.rasa_url, stack.config.rasa_token,
-                    str(stack.config.model), candidate_id)
-    finally:
-        app.stop()
-
-
-async def _headers(url: str, agent_id: str, password: str) -> dict[str, str]:
-    async with httpx.AsyncClient(base_url=url) as http:
-        resp = await http.post("/api/agent/login", json={"agent_id": agent_id, "password": password})
-        resp.raise_for_status()
-        return {"Authorization": f"Bearer {resp.json()['token']}"}
+    with promo_instance(stack, tmp_path_factory.mktemp("promo"), name="app-promo") as instance:
+        yield instance
 
 
 @dataclass
@@ -104,24 +65,6 @@ class Talkers:
         await customer.ws.close()
 
 
-async def _until_settled(http: httpx.AsyncClient, promotion_id: int) -> dict[str, Any]:
-    """The promotion once it is live or failed (followed as the admin page does, by asking)."""
-    for _ in range(PROMOTION_LIMIT_S * 2):
-        promotion = (await http.get(f"/api/admin/training/promotions/{promotion_id}")).json()
-        if promotion["status"] != "starting":
-            return dict(promotion)
-        await asyncio.sleep(0.5)
-    raise AssertionError(f"promotion {promotion_id} still starting after {PROMOTION_LIMIT_S} s")
-
-
-async def _answers(url: str) -> bool:
-    try:
-        async with httpx.AsyncClient(base_url=url, timeout=3) as http:
-            return (await http.get("/")).status_code == 200
-    except httpx.HTTPError:
-        return False
-
-
 async def _promote_under_traffic(http: httpx.AsyncClient, promo: Promo, model_id: int,
                                  talkers: int = 5) -> tuple[dict[str, Any], Talkers]:
     traffic = Talkers(promo.url)
@@ -129,7 +72,7 @@ async def _promote_under_traffic(http: httpx.AsyncClient, promo: Promo, model_id
     started = await http.post(f"/api/admin/training/models/{model_id}/promote")
     assert started.status_code == 202, started.text
     assert (await http.post(f"/api/admin/training/models/{model_id}/promote")).status_code == 409  # one at a time
-    promotion = await _until_settled(http, started.json()["id"])
+    promotion = await until_settled(http, started.json()["id"])
     await traffic.until_answered(traffic.answered + 2 * talkers)  # turns on the new server too
     traffic.stop.set()
     await asyncio.gather(*tasks)
@@ -137,8 +80,8 @@ async def _promote_under_traffic(http: httpx.AsyncClient, promo: Promo, model_id
 
 
 async def test_a_promotion_and_a_rollback_under_live_conversations(promo: Promo) -> None:
-    headers = await _headers(promo.url, "dana", "dana-demo")
-    agent = await _headers(promo.url, "bob", "bob-demo")
+    headers = await login(promo.url, "dana", "dana-demo")
+    agent = await login(promo.url, "bob", "bob-demo")
     async with httpx.AsyncClient(base_url=promo.url, headers=headers, timeout=30) as http:
         models = {m["id"]: m for m in (await http.get("/api/admin/training/models")).json()}
         start_model = next(m for m in models.values() if m["live"])
@@ -177,11 +120,11 @@ async def test_a_promotion_and_a_rollback_under_live_conversations(promo: Promo)
         history = (await http.get("/api/admin/training/promotions")).json()
         assert [p["status"] for p in history[:3]] == ["live", "replaced", "replaced"], history
         for _ in range(120):
-            if not await _answers(promotion["url"]):
+            if not await answers(promotion["url"]):
                 break
             await asyncio.sleep(0.5)
-        assert not await _answers(promotion["url"]), "the replaced server was never stopped"
-        assert await _answers(back["url"])
+        assert not await answers(promotion["url"]), "the replaced server was never stopped"
+        assert await answers(back["url"])
         assert await mid_form.ask("thanks")
         await mid_form.ws.close()
 

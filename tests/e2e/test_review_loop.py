@@ -21,6 +21,7 @@ import pytest
 from devstack import demo_shop as shop
 from devstack.clients import Agent, Customer
 from devstack.stack import ROOT, Stack
+from handoff.review.entities import marked
 from tests.conftest import _extra_app
 
 # Nonsense the model has never seen, with an e-mail address in it: out of scope or a fallback.
@@ -29,6 +30,10 @@ GIBBERISH = "zorbly quandrix vempt plokk, write to pat.lee@example.net"
 # conversations: every fifth annotated message is held out of training, so at least one is trained on.
 MISREAD = "can u nix my order"
 MEANT = "cancel_order"
+# An admin's own example (an entity in Rasa's inline form, a phone number redacted away) and her
+# Indonesian greeting: the retrained model is trained on the one and says the other.
+OWN_EXAMPLE = "pls nix order [10007](order_id), call me 415-555-0134"
+NEW_GREETING = "Halo! Ini asisten toko yang baru dilatih. Ada yang bisa dibantu?"
 
 
 @pytest.fixture(scope="module")
@@ -73,6 +78,9 @@ async def test_a_misunderstood_message_is_reviewed_annotated_and_exported(loop_u
     assert item["intent"] in ("nlu_fallback", "out_of_scope"), item  # Rasa's own reading
     assert "pat.lee@example.net" not in item["text"] and "zorbly" in item["text"]
     assert item["neighbourhood"] is not None  # the e5 neighbourhood the live model put it in
+    # The live model's entities in the redacted text: the synthetic address, where the real one was.
+    assert [(item["text"][e["start"]:e["end"]], e["entity"]) for e in item["entities"]] == [
+        ("customer@example.com", "email")]
 
     async with httpx.AsyncClient(base_url=app_url, headers=headers) as http:
         intents = (await http.get("/api/admin/review/intents")).json()
@@ -92,8 +100,12 @@ async def test_a_misunderstood_message_is_reviewed_annotated_and_exported(loop_u
                                json={"item_ids": [i["id"] for i in misread], "action": "annotate", "intent": MEANT})
         assert done.status_code == 200, done.text
         exported = (await http.post("/api/admin/review/export")).json()
+        own = await http.post("/api/admin/examples", json={"language": "en", "intent": MEANT, "text": OWN_EXAMPLE})
+        assert own.status_code == 201 and own.json()["marked"] == "pls nix order [19001](order_id), call me [phone]"
+        greeting = await http.put("/api/admin/responses/utter_greet/id", json={"text": NEW_GREETING})
+        assert greeting.status_code == 200, greeting.text
     english = Path(next(f["path"] for f in exported if f["language"] == "en"))
-    assert item["text"] in await asyncio.to_thread(english.read_text)
+    assert marked(item["text"], item["entities"]) in await asyncio.to_thread(english.read_text)
 
     # The export beside a copy of the training data passes Rasa's own validation.
     data = tmp_path / "data"
@@ -139,7 +151,7 @@ async def test_a_training_job_trains_a_model_on_the_annotations(loop_url: str) -
             await asyncio.sleep(1)
         assert job["status"] == "succeeded", job["error"] + "\n" + job["log"][-3000:]
         assert {"validating", "training"} & seen_stages and "comparing" in seen_stages, seen_stages
-        assert job["examples"] + job["held_out"] >= 1
+        assert job["examples"] + job["held_out"] >= 2  # the annotations and the admin's own example
         model = next(m for m in (await http.get("/api/admin/training/models")).json() if m["id"] == job["model_id"])
         assert model["trained_by"] == "dana" and model["promoted_at"] is None
         assert await asyncio.to_thread(Path(model["path"]).is_file)
@@ -209,10 +221,13 @@ async def test_the_retrained_model_is_promoted_understands_the_message_and_is_ro
         assert await _read_as(promotion["url"], token, after.conversation_id, MISREAD) == MEANT
         answer = " ".join(await mid_form.ask(shop.email_for(order)))
         assert order["order_id"] in answer and order["tracking_number"] in answer, answer
+        indonesian = await Customer(loop_url).start(locale="id")
+        assert NEW_GREETING in await indonesian.ask("halo")  # the edited response, in the new model
 
         back = await _promoted(http, start_model["id"])
         assert back["status"] == "live" and back["rollback"], back
         again = await _ask_misread(loop_url)
         assert await _read_as(back["url"], token, again.conversation_id, MISREAD) != MEANT
-    for customer in (before, mid_form, after, again):
+        assert NEW_GREETING not in await indonesian.ask("halo")
+    for customer in (before, mid_form, after, again, indonesian):
         await customer.ws.close()

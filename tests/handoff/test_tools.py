@@ -55,7 +55,13 @@ class NoBot:
     async def reset_dialogue(self, conversation_id: str) -> None:
         raise AssertionError("no bot here")
 
+    async def reading(self, conversation_id: str) -> dict[str, Any]:
+        raise AssertionError("no bot here")
+
     async def intents(self) -> list[str]:
+        raise AssertionError("no bot here")
+
+    async def entities(self) -> list[str]:
         raise AssertionError("no bot here")
 
 

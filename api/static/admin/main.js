@@ -2,13 +2,17 @@
 /* The team admin page: signs in like the console, then asks the admin API for the team. The API
    decides who is an admin: a 403 shows "admins only" and no team. For admins: the team table
    (team-table.js) and the form to add or edit an agent (agent-form.js), the canned responses
-   (canned-editor.js), the review inbox (review-inbox.js) and the models (models-section.js). */
+   (canned-editor.js), the review inbox (review-inbox.js), the bot's responses (responses-editor.js) and
+   the models (models-section.js). */
 
+import { noticeIn } from '../shared/notice.js';
 import { byId, displayName } from '../shared/dom.js';
 import { ApiError, changeAgent, createAgent, listAgents, loadAdminMeta } from './api.js';
 import { editingId, initAgentForm, setChoices, startAdd, startEdit } from './agent-form.js';
 import { clearCanned, initCannedEditor, loadCanned } from './canned-editor.js';
 import { clearModels, initModels, showModels } from './models-section.js';
+import { clearExamples, initExamples, showExamples } from './examples-editor.js';
+import { clearResponses, initResponsesEditor, showResponses } from './responses-editor.js';
 import { clearReview, initReviewInbox, showReview } from './review-inbox.js';
 import { forgetSession, hideLogin, initLogin, showLogin, storedSession } from './session.js';
 import { t } from './strings.js';
@@ -19,6 +23,15 @@ import { clearTeam, initTeamTable, markEditing, renderTeam } from './team-table.
 /** @typedef {import('./api.js').AdminMeta} AdminMeta */
 
 const APP_BASE = new URL('./', window.location.href);
+// The admins' sections below the team, in page order: each built once, shown for an admin (its
+// data loaded the first time), emptied and hidden on sign-out or a refusal.
+const SECTIONS = [
+  { init: initCannedEditor, show: loadCanned, clear: clearCanned },
+  { init: initReviewInbox, show: showReview, clear: clearReview },
+  { init: initExamples, show: showExamples, clear: clearExamples },
+  { init: initResponsesEditor, show: showResponses, clear: clearResponses },
+  { init: initModels, show: showModels, clear: clearModels },
+];
 const NOTICE_MS = 6000;
 
 const ui = {
@@ -38,20 +51,9 @@ const ui = {
 let session = null;
 /** @type {AdminMeta | null} */
 let meta = null;
-let noticeTimer = 0;
 
-/**
- * A toast at the bottom of the page.
- * @param {string} text
- * @param {'info' | 'error'} [kind]
- */
-function showNotice(text, kind = 'info') {
-  ui.notice.textContent = text;
-  ui.notice.classList.toggle('error', kind === 'error');
-  ui.notice.hidden = false;
-  clearTimeout(noticeTimer);
-  noticeTimer = window.setTimeout(() => { ui.notice.hidden = true; }, NOTICE_MS);
-}
+/** A toast at the bottom of the page. */
+const showNotice = noticeIn(ui.notice, NOTICE_MS);
 
 /** @returns {string} the signed-in agent's name */
 function sessionName() {
@@ -80,9 +82,7 @@ function handleAuth(err) {
 /** Signed in, but the admin API refuses this account: say so, show nothing of the team. */
 function refuse() {
   clearTeam();
-  clearCanned();
-  clearReview();
-  clearModels();
+  for (const section of SECTIONS) section.clear();
   ui.team.hidden = true;
   ui.nav.hidden = true;
   ui.refusedText.textContent = t('adminsOnly', { name: sessionName() });
@@ -114,9 +114,7 @@ async function loadTeam(changedId = null) {
     renderTeam(agents, meta, { editingId: editingId(), changedId });
     ui.team.hidden = false;
     ui.nav.hidden = false;
-    loadCanned(meta);
-    showReview(meta);
-    showModels(meta);
+    for (const section of SECTIONS) section.show(/** @type {AdminMeta} */ (meta));
   } catch (err) {
     if (!(err instanceof ApiError)) throw err;
     if (handleAuth(err)) return;
@@ -158,9 +156,7 @@ function logout(message = '') {
   forgetSession();
   session = null;
   clearTeam();
-  clearCanned();
-  clearReview();
-  clearModels();
+  for (const section of SECTIONS) section.clear();
   if (meta) startAdd('');
   ui.team.hidden = true;
   ui.nav.hidden = true;
@@ -173,9 +169,8 @@ function logout(message = '') {
 function init() {
   initLogin(APP_BASE, start);
   initTeamTable(edit);
-  initCannedEditor({ base: APP_BASE, token: () => session?.token || '', handled: handleAuth, notice: showNotice });
-  initReviewInbox({ base: APP_BASE, token: () => session?.token || '', handled: handleAuth, notice: showNotice });
-  initModels({ base: APP_BASE, token: () => session?.token || '', handled: handleAuth, notice: showNotice });
+  const hooks = { base: APP_BASE, token: () => session?.token || '', handled: handleAuth, notice: showNotice };
+  for (const section of SECTIONS) section.init(hooks);
   initAgentForm({
     create: (body) => createAgent(APP_BASE, session?.token || '', body),
     change: (agentId, body) => changeAgent(APP_BASE, session?.token || '', agentId, body),
@@ -194,7 +189,6 @@ function init() {
     markEditing(null);
     byId('agent-id').focus();
   });
-  ui.notice.addEventListener('click', () => { ui.notice.hidden = true; });
   const stored = storedSession();
   if (stored) start(stored);
   else showLogin();

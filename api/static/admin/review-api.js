@@ -9,9 +9,11 @@ import { t } from './strings.js';
  * A customer message in the inbox (handoff/review/schemas.py, ReviewItemPublic); `text` is redacted.
  * @typedef {{id: number, conversation_id: string, seq: number, text: string, language: string,
  *   reasons: string[], intent: string | null, confidence: number, runner_up: string | null,
- *   runner_up_confidence: number, neighbourhood: string | null, created_at: string, status: ReviewStatus,
- *   annotated_intent: string | null, annotated_by: string | null, annotated_at: string | null}} ReviewItem
+ *   runner_up_confidence: number, neighbourhood: string | null, entities: EntitySpan[], created_at: string,
+ *   status: ReviewStatus, annotated_intent: string | null, annotated_by: string | null,
+ *   annotated_at: string | null}} ReviewItem
  */
+/** An entity in an item's redacted text, by offsets. @typedef {{start: number, end: number, entity: string}} EntitySpan */
 /**
  * Messages of one language and e5 neighbourhood; `intent` is the model's reading of the first one.
  * @typedef {{key: string, language: string, intent: string | null, items: ReviewItem[]}} ReviewGroup
@@ -19,7 +21,7 @@ import { t } from './strings.js';
 /** @typedef {{count: number, groups: ReviewGroup[]}} ReviewInbox */
 /** @typedef {'open' | 'annotated' | 'dismissed'} ReviewStatus */
 /** @typedef {'annotate' | 'dismiss' | 'reopen'} ReviewAction */
-/** @typedef {{admin_id: string, action: string, intent: string | null, at: string}} ReviewChange */
+/** @typedef {{admin_id: string, action: string, intent: string | null, entities: EntitySpan[] | null, at: string}} ReviewChange */
 /** @typedef {{path: string, language: string, examples: number}} ExportedFile */
 /**
  * The inbox's filters; an empty value is no filter (the status is always given: the API has no "any").
@@ -48,6 +50,28 @@ export function listReview(base, token, filter) {
  */
 export function listIntents(base, token) {
   return callApi(base, token, `${BASE_PATH}/intents`);
+}
+
+/**
+ * The live model's entities (503 when the assistant is unreachable).
+ * @param {URL} base
+ * @param {string} token
+ * @returns {Promise<string[]>}
+ */
+export function listEntities(base, token) {
+  return callApi(base, token, `${BASE_PATH}/entities`);
+}
+
+/**
+ * Replaces a message's entities (422 with the reason when a span cannot be trained on).
+ * @param {URL} base
+ * @param {string} token
+ * @param {number} itemId
+ * @param {EntitySpan[]} spans
+ * @returns {Promise<ReviewItem>}
+ */
+export function setEntities(base, token, itemId, spans) {
+  return callApi(base, token, `${BASE_PATH}/${itemId}/entities`, { method: 'PUT', body: { entities: spans } });
 }
 
 /**

@@ -23,6 +23,9 @@ import { t } from './strings.js';
  * @property {(code: string) => string} languageName
  * @property {ReviewStatus} status the status listed
  * @property {string} intentsList the id of the intents' <datalist>
+ * @property {() => Promise<string[]>} entityNames the assistant's entities, once loaded
+ * @property {(id: number, spans: import('./review-api.js').EntitySpan[]) => Promise<ReviewItem>} saveEntities
+ * @property {(item: ReviewItem) => void} entitiesSaved
  */
 
 /**
@@ -75,6 +78,7 @@ export function groupCard(group, hooks) {
   function addRow(item, replacing = null) {
     const row = itemRow(item, {
       act, history: hooks.history, handled: hooks.handled, selected: showSelection, intentsList: hooks.intentsList,
+      entityNames: hooks.entityNames, saveEntities: hooks.saveEntities, entitiesSaved: hooks.entitiesSaved,
     });
     const before = rows.get(item.id);
     if (before) row.checkbox.checked = before.checkbox.checked;

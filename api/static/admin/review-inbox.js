@@ -6,7 +6,9 @@
 
 import { byId, h } from '../shared/dom.js';
 import { ApiError } from './api.js';
-import { decide, itemHistory, listIntents, listReview, reviewErrorText } from './review-api.js';
+import {
+  decide, itemHistory, listEntities, listIntents, listReview, reviewErrorText, setEntities,
+} from './review-api.js';
 import { groupCard } from './review-card.js';
 import { exportControls } from './review-export.js';
 import { labelOr } from './review-item.js';
@@ -129,8 +131,13 @@ function handled(err) {
   return err instanceof ApiError && Boolean(hooks?.handled(err));
 }
 
+/** @type {Promise<string[]>} the live model's entities, for the entity editors (none while unreachable) */
+let entityNames = Promise.resolve([]);
+
 /** The live model's intents in the <datalist>; without them (503) an intent can still be typed. */
 async function loadIntents() {
+  // The entities come from the same domain; without them the editors say so when marking.
+  entityNames = listEntities(base(), token()).catch(() => []);
   try {
     const intents = await listIntents(base(), token());
     const offered = [...new Set([...intents, OUT_OF_SCOPE])].filter((name) => !NOT_OFFERED.has(name)).sort();
@@ -184,6 +191,9 @@ function render(inbox, status) {
     languageName: (code) => meta?.languages.find((l) => l.code === code)?.name || code,
     status,
     intentsList: INTENTS_LIST,
+    entityNames: () => entityNames,
+    saveEntities: (id, spans) => setEntities(base(), token(), id, spans),
+    entitiesSaved: () => hooks?.notice(t('reviewEntitiesSaved')),
   })));
   // Which list is on screen, once it is: tests wait on it rather than on time.
   ui.groups.dataset.status = status;

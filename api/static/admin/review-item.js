@@ -1,11 +1,13 @@
 // @ts-check
 /* One message of a review group: its checkbox (for the group's actions), the redacted text (as text,
-   dir="auto": a Hebrew message reads right to left), what the model made of it, why it is here, and
-   its own actions: annotate, dismiss, reopen, and the history of what admins did with it. */
+   dir="auto": a Hebrew message reads right to left) with its entities marked (review-entities.js),
+   what the model made of it, why it is here, and its own actions: annotate, dismiss, reopen, correct
+   the entities, and the history of what admins did with it. */
 
 import { h } from '../shared/dom.js';
 import { parseTime } from '../shared/time.js';
 import { reviewErrorText } from './review-api.js';
+import { entityEditor } from './review-entities.js';
 import { t } from './strings.js';
 
 /** @typedef {import('./review-api.js').ReviewItem} ReviewItem */
@@ -19,6 +21,9 @@ import { t } from './strings.js';
  * @property {(err: unknown) => boolean} handled true if the page dealt with it (signed out, not an admin)
  * @property {() => void} selected called when the checkbox changes
  * @property {string} intentsList the id of the intents' <datalist>
+ * @property {() => Promise<string[]>} entityNames the assistant's entities, once loaded
+ * @property {(id: number, spans: import('./review-api.js').EntitySpan[]) => Promise<ReviewItem>} saveEntities
+ * @property {(item: ReviewItem) => void} entitiesSaved
  */
 
 const REASON_BADGE = /** @type {Record<string, string>} */ ({
@@ -90,6 +95,9 @@ export function itemRow(item, hooks) {
   const intent = intentField(hooks.intentsList, 'review-item-intent');
   const annotate = () => hooks.act([item.id], 'annotate', intent.value.trim(), intent);
   intent.value = item.annotated_intent || '';
+  const entities = entityEditor(item, {
+    names: hooks.entityNames, save: hooks.saveEntities, saved: hooks.entitiesSaved, handled: hooks.handled,
+  });
   const button = (/** @type {string} */ testid, /** @type {string} */ label, /** @type {() => void} */ onclick) =>
     h('button', { type: 'button', className: 'btn btn-small', 'data-testid': testid, onclick }, label);
   const element = h('li', {
@@ -98,7 +106,7 @@ export function itemRow(item, hooks) {
   },
     checkbox,
     h('div', { className: 'review-body' },
-      h('p', { className: 'review-text', dir: 'auto', lang: item.language, 'data-testid': 'review-text' }, item.text),
+      entities.text,
       h('div', { className: 'review-meta' },
         h('span', { 'data-testid': 'review-prediction', 'data-intent': item.intent || '' },
           t('reviewPrediction', { intent: item.intent || t('reviewNoIntent'), confidence: percent(item.confidence) })),
@@ -119,6 +127,7 @@ export function itemRow(item, hooks) {
           () => hooks.act([item.id], 'dismiss', '', null)),
         item.status !== 'open' && button('review-item-reopen', t('reviewReopen'),
           () => hooks.act([item.id], 'reopen', '', null))),
+      entities.editor,
       historyExpander(item, hooks)));
   return { element, checkbox };
 }

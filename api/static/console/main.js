@@ -3,6 +3,7 @@
    wires the views (login.js, queue-list.js, conversation-view.js, context-panel.js) to it; sync.js
    applies the frames that arrive. */
 
+import { noticeIn } from '../shared/notice.js';
 import { byId, displayName } from '../shared/dom.js';
 import { LiveSocket, newClientMsgId, wsUrl } from '../shared/live-socket.js';
 import { loadMeta } from '../shared/meta.js';
@@ -41,20 +42,9 @@ const ui = {
   notice: byId('notice'),
 };
 
-let noticeTimer = 0;
 
-/**
- * A toast at the bottom of the page.
- * @param {string} text
- * @param {'info' | 'error'} [kind]
- */
-function showNotice(text, kind = 'info') {
-  ui.notice.textContent = text;
-  ui.notice.classList.toggle('error', kind === 'error');
-  ui.notice.hidden = false;
-  clearTimeout(noticeTimer);
-  noticeTimer = window.setTimeout(() => { ui.notice.hidden = true; }, NOTICE_MS);
-}
+/** A toast at the bottom of the page. */
+const showNotice = noticeIn(ui.notice, NOTICE_MS);
 
 // ---- socket -------------------------------------------------------------------------------------
 
@@ -224,7 +214,6 @@ async function init() {
   ui.presence.addEventListener('change', () => {
     if (!ctx.send({ type: 'presence', status: ui.presence.value })) showNotice(t('notConnected'), 'error');
   });
-  ui.notice.addEventListener('click', () => { ui.notice.hidden = true; });
   window.addEventListener('online', () => live.retryNow());
   // Handoff reasons and languages are the server's lists; labels fall back to the codes without them.
   S.meta = await loadMeta(APP_BASE);

@@ -4,6 +4,7 @@
    "supervisors only" and no figures. Filters (filters.js), the figures' tables (figures.js), the
    charts (charts.js), and the CSV export, fetched with the token and saved as a file. */
 
+import { noticeIn } from '../shared/notice.js';
 import { byId, displayName } from '../shared/dom.js';
 import { EMPTY_META, loadMeta } from '../shared/meta.js';
 import { ApiError, loadCsv, loadDashboard } from './api.js';
@@ -41,19 +42,8 @@ const ui = {
 let session = null;
 /** @type {Dashboard | null} what is on screen */
 let shown = null;
-let noticeTimer = 0;
-
-/**
- * @param {string} text
- * @param {'info' | 'error'} [kind]
- */
-function showNotice(text, kind = 'info') {
-  ui.notice.textContent = text;
-  ui.notice.classList.toggle('error', kind === 'error');
-  ui.notice.hidden = false;
-  clearTimeout(noticeTimer);
-  noticeTimer = window.setTimeout(() => { ui.notice.hidden = true; }, NOTICE_MS);
-}
+/** A toast at the bottom of the page. */
+const showNotice = noticeIn(ui.notice, NOTICE_MS);
 
 /**
  * What an API refusal means for the page: signed out (401), not a supervisor (403), a range the
@@ -162,7 +152,6 @@ function init() {
   initFilters({ apply: (filters) => load(filters), exportCsv });
   ui.logout.addEventListener('click', () => logout());
   ui.refusedLogout.addEventListener('click', () => logout());
-  ui.notice.addEventListener('click', () => { ui.notice.hidden = true; });
   const stored = storedSession();
   if (stored) start(stored);
   else showLogin();

@@ -236,6 +236,16 @@ export class Chat {
       this.showFatal(frame.code);
       return;
     }
+    // The server had too many messages waiting to be stored: nothing was stored, and the same frame
+    // is welcome again after `retry_after_s`; the message stays pending meanwhile (a reconnect in
+    // between sends it anyway, and the server stores it once).
+    const waiting = frame.code === 'overloaded' && this.conv?.outbox.find((i) => i.client_msg_id === frame.client_msg_id);
+    if (waiting) {
+      window.setTimeout(() => {
+        if (this.live.connected && this.conv?.outbox.includes(waiting)) this.sendMessageFrame(waiting);
+      }, Math.max(1, Number(frame.retry_after_s) || 1) * 1000);
+      return;
+    }
     if (frame.client_msg_id) this.markFailed(frame.client_msg_id);
     if (frame.code === 'conversation_closed') this.setConvState('closed');
     this.messages.notice(this.panel.errorText(frame.code, frame.detail));
