@@ -81,8 +81,8 @@ def serve(process: asyncio.subprocess.Process) -> bool:
 async def wait_ready(process: asyncio.subprocess.Process, url: str, token: str, model_path: str,
                      timeout_s: float) -> None:
     """Until the server answers with the model loaded (polled, as any starting process: nothing
-    announces readiness); then, at the app's own priority again, a few parses and whole turns so the
-    first customer turn does not pay for warming it up. Those turns write to the shared tracker
+    announces readiness); then a few parses (still niced) and, at the app's own priority again, whole
+    turns, so the first customer turn does not pay for warming it up. Those turns write to the shared tracker
     store: made by a niced process they could hold its lock while descheduled, and stall the live
     server's turns behind it (seen as 3 s stalls in bench/promotion before)."""
     deadline = time.monotonic() + timeout_s
@@ -99,11 +99,14 @@ async def wait_ready(process: asyncio.subprocess.Process, url: str, token: str, 
             except (httpx.HTTPError, ValueError):
                 pass
             await asyncio.sleep(0.5)
-        if not serve(process):
-            log.warning("the new Rasa server keeps its lower start-up priority (no CAP_SYS_NICE)")
+        # Parses still niced, on one CPU: a fresh process's first inferences trace TensorFlow's graphs,
+        # seconds of CPU that would otherwise compete with the live server's turns. They write nothing
+        # to the tracker store, so a descheduled parse holds no lock.
         for text in ("hello", "where is my order", "halo"):
             (await http.post("/model/parse", params={"token": token}, json={"text": text},
                              timeout=60.0)).raise_for_status()
+        if not serve(process):
+            log.warning("the new Rasa server keeps its lower start-up priority (no CAP_SYS_NICE)")
         # Whole turns too (dialogue policies, the tracker store, the action server's connection), in
         # a conversation of its own that no customer has.
         sender = f"promotion-warm-up-{uuid.uuid4().hex}"
