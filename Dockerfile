@@ -104,7 +104,11 @@ FROM bot-runtime AS rasa
 COPY bot/__init__.py bot/credentials.yml bot/endpoints.yml bot/endpoints.docker.yml bot/
 COPY bot/components/ bot/components/
 COPY --from=train /srv/shopbot/models/shopbot.tar.gz /srv/shopbot/models/shopbot.tar.gz
-ENV RASA_ENDPOINTS=bot/endpoints.yml
+# One thread per library pool, as handoff/serving/servers.py's SERVING_THREADS (why: there).
+ENV RASA_ENDPOINTS=bot/endpoints.yml \
+    OMP_NUM_THREADS=1 \
+    TF_INTRA_OP_PARALLELISM_THREADS=1 \
+    TF_INTER_OP_PARALLELISM_THREADS=1
 USER 10001:10001
 EXPOSE 5005
 # `/` answers without the token (it only says the version); loading TensorFlow and the model takes
@@ -153,9 +157,10 @@ USER 10001:10001
 EXPOSE 8000
 HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
     CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4)"]
-# As devstack/stack.py starts it (websocket frames up to 1 MiB, no access log), on every interface,
+# As devstack/stack.py starts it (UVICORN_WS_ARGS: websocket frames up to 1 MiB, no permessage-deflate;
+# no access log), on every interface,
 # plus the proxy's headers: behind a load balancer the client's address (rate limits per address)
 # comes from X-Forwarded-For, trusted only from the addresses in FORWARDED_ALLOW_IPS (uvicorn's
 # default: loopback; compose.yaml sets it for its nginx).
 CMD ["uvicorn", "api.main:create_app", "--factory", "--host", "0.0.0.0", "--port", "8000", \
-     "--ws-max-size", "1048576", "--no-access-log", "--proxy-headers"]
+     "--ws-max-size", "1048576", "--ws-per-message-deflate", "false", "--no-access-log", "--proxy-headers"]

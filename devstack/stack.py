@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from handoff.config import local_secret
+from handoff.serving.servers import SERVING_THREADS
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRETS_DIR = ROOT / "var" / "secrets"
@@ -131,6 +132,13 @@ class StackError(RuntimeError):
     pass
 
 
+# How uvicorn serves the app's websockets, here, in bench/relay/floor.py and in the Dockerfile's CMD:
+# frames up to 1 MiB (past it: 1009), and no permessage-deflate. Chat frames are a few hundred bytes,
+# so compressing them saves little, while each compressed socket keeps about 41 KiB of zlib state
+# (bench/idle measured it on the floor) and every send is compressed (bench/relay).
+UVICORN_WS_ARGS = ["--ws-max-size", str(1 << 20), "--ws-per-message-deflate", "false"]
+
+
 def app_service(c: StackConfig, *, port: int | None = None, database_url: str | None = None,
                 name: str = "app", env: dict[str, str] | None = None) -> Service:
     """The app process of a stack; another instance (its own port and database, the same Rasa) when
@@ -140,7 +148,7 @@ def app_service(c: StackConfig, *, port: int | None = None, database_url: str | 
     return Service(
         name,
         [str(c.app_venv / "bin" / "python"), "-m", "uvicorn", "api.main:create_app", "--factory",
-         "--host", c.host, "--port", str(port), "--ws-max-size", str(1 << 20), "--no-access-log"],
+         "--host", c.host, "--port", str(port), *UVICORN_WS_ARGS, "--no-access-log"],
         # A development stack (the demo, the tests): the app makes its own signing keys in var/ unless
         # given; a test that wants production says so in its env.
         {**base_env, "SHOPBOT_ENVIRONMENT": "development", "SHOPBOT_RASA_BIN": str(c.bot_venv / "bin" / "rasa"),
@@ -165,7 +173,7 @@ class Stack:
             [str(bot_bin / "rasa"), "run", "--enable-api", "--auth-token", c.rasa_token, "-m", str(c.model),
              "--endpoints", c.rasa_endpoints, "--credentials", "bot/credentials.yml",
              "-i", "127.0.0.1", "-p", str(c.rasa_port)],
-            {**base_env, **c.rasa_server_env},
+            {**base_env, **SERVING_THREADS, **c.rasa_server_env},
             f"{c.rasa_url}/status?token={c.rasa_token}", c.log_dir / "rasa.log")
         self.actions = Service(
             "actions",

@@ -19,8 +19,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import itertools
+import json
 import os
 import platform
+import re
 import shutil
 import sqlite3
 import statistics
@@ -34,6 +37,7 @@ from typing import Any
 
 import httpx
 
+from bench.procstat import CpuTimeline
 from bench.report import percentile, write_results, write_section
 from devstack.clients import Customer
 from devstack.stack import ROOT, Stack, StackConfig, free_port
@@ -50,6 +54,7 @@ class Turn:
     started: float
     ms: float
     ok: bool
+    wall: float  # time.time() at the start, to lay against the app's log and the CPU timeline
 
 
 @dataclass
@@ -63,14 +68,14 @@ class Talk:
         customer = await Customer(self.url).start()
         i = n
         while not self.stop.is_set():
-            started = time.monotonic()
+            started, wall = time.monotonic(), time.time()
             try:
                 replies = await customer.ask(LINES[i % len(LINES)], timeout=60)
                 ok = bool(replies)
             except AssertionError as exc:  # left the bot (a failed turn hands off), or no turn end
                 self.failures.append(str(exc)[:200])
                 ok = False
-            self.turns.append(Turn(started, (time.monotonic() - started) * 1000, ok))
+            self.turns.append(Turn(started, (time.monotonic() - started) * 1000, ok, wall))
             if not ok:  # a fresh conversation, so one failure is counted once
                 await customer.ws.close()
                 customer = await Customer(self.url).start()
@@ -125,6 +130,56 @@ async def _promote(http: httpx.AsyncClient, model_id: int) -> dict[str, Any]:
 
 
 async def measure(stack: Stack, conversations: int, candidate: Path | None) -> dict[str, Any]:
+    timeline = CpuTimeline({s.name: s.process.pid for s in stack.services if s.process is not None}).start()
+    try:
+        figures = await _measure(stack, conversations, candidate)
+    finally:
+        timeline.stop()
+    events = _events(stack.config.log_dir / "app.log")
+    for name in ("promotion", "rollback"):
+        _lay_out(figures[name], events, timeline)
+    return figures
+
+
+def _events(app_log: Path) -> list[tuple[float, str]]:
+    """The promotion's phases from the app's JSON log (time.time(), what happened): the server
+    started, loaded, made its warm-up parses, its warm-up turns, went live."""
+    found = []
+    for line in app_log.read_text(errors="replace").splitlines():
+        try:
+            record = json.loads(line)
+        except ValueError:
+            continue
+        message = str(record.get("message", ""))
+        if phase := re.fullmatch(r"promotion server \S+: (\w+)", message):
+            what = phase.group(1)
+        elif re.fullmatch(r"promotion \d+: server starting .*", message):
+            what = "starting"
+        elif re.fullmatch(r"promotion \d+ live at .*", message):
+            what = "live"
+        else:
+            continue
+        at = datetime.strptime(record["time"], "%Y-%m-%d %H:%M:%S,%f").replace(tzinfo=UTC).timestamp()
+        found.append((at, what))
+    return found
+
+
+def _lay_out(phase: dict[str, Any], events: list[tuple[float, str]], timeline: CpuTimeline) -> None:
+    """Each segment of the window between the promotion's phases, with the cores each process used
+    in it; and for each of the slowest turns, the segment it began in and the cores used meanwhile."""
+    asked, until = phase.pop("asked_wall"), phase.pop("until_wall")
+    phase["asked_at"] = round(asked, 3)  # time.time(): to lay other readings (a profiler's) against
+    marks = [(asked, "asked"), *((at, what) for at, what in events if asked <= at <= until), (until, "end")]
+    phase["segments"] = [{"from": what, "at_s": round(at - asked, 1), "s": round(nxt - at, 1),
+                          "cores": timeline.cores(at, nxt)}
+                         for (at, what), (nxt, _) in itertools.pairwise(marks)]
+    for turn in phase["slowest"]:
+        wall = turn.pop("wall")
+        turn["during"] = next((what for at, what in reversed(marks) if at <= wall), "asked")
+        turn["cores"] = timeline.cores(wall, wall + turn["ms"] / 1000)
+
+
+async def _measure(stack: Stack, conversations: int, candidate: Path | None) -> dict[str, Any]:
     async with httpx.AsyncClient(base_url=stack.config.app_url, timeout=30) as http:
         await _login(http)
         start_model = next(m for m in (await http.get("/api/admin/training/models")).json() if m["live"])
@@ -140,15 +195,16 @@ async def measure(stack: Stack, conversations: int, candidate: Path | None) -> d
         await asyncio.sleep(BASELINE_S)  # the baseline window: customers talking, nothing else
         phases: dict[str, Any] = {}
         for name, model_id in (("promotion", new_id), ("rollback", start_model["id"])):
-            asked = time.monotonic()
+            asked, asked_wall = time.monotonic(), time.time()
             promotion = await _promote(http, model_id)
             live = time.monotonic()
             await asyncio.sleep(AFTER_LIVE_S)
             phases[name] = {"start_to_live_s": round(live - asked, 1), "rollback": promotion["rollback"],
                             "window_s": round(time.monotonic() - asked, 1), "asked": asked,
-                            "until": time.monotonic(),
+                            "until": time.monotonic(), "asked_wall": asked_wall, "until_wall": time.time(),
                             # When the slowest turns began, from the request (live at start_to_live_s).
-                            "slowest": [{"at_s": round(t.started - asked, 1), "ms": round(t.ms)} for t in sorted(
+                            "slowest": [{"at_s": round(t.started - asked, 1), "ms": round(t.ms), "wall": t.wall}
+                                        for t in sorted(
                                 (t for t in talk.turns if t.started >= asked), key=lambda t: -t.ms)[:5]]}
         talk.stop.set()
         await asyncio.gather(*tasks)
@@ -197,7 +253,22 @@ def _report(figures: dict[str, Any], args: argparse.Namespace) -> str:
             "fails if the conversation leaves the bot or gets no reply. After a warm-up of "
             f"{WARM_UP_S:.0f} s, the new model is promoted, then the start model promoted back (a rollback), each a "
             "Rasa server started beside the live one and switched to when ready (docs/retraining.md). Target: 0 "
-            "failed, p99 added under 500 ms.\n\n" + "\n".join(rows) + "\n")
+            "failed, p99 added under 500 ms.\n\n" + "\n".join(rows) + "\n" + _timeline_report(figures))
+
+
+def _timeline_report(figures: dict[str, Any]) -> str:
+    """Each window's phases with the cores each process used, and when its slowest turns began."""
+    out = ["\nWhere the time went: each phase of the new server (from the app's log) with the cores each process "
+           "used in it (`app>PID` is the Rasa server the app started; bench/procstat.py), and the slowest turns.\n"]
+    for name in ("promotion", "rollback"):
+        p = figures[name]
+        out += [f"\n{name.capitalize()}:\n", "| from | at (s) | lasts (s) | cores by process |", "|---|---|---|---|"]
+        out += [f"| {seg['from']} | {seg['at_s']} | {seg['s']} | "
+                + ", ".join(f"{k} {v}" for k, v in sorted(seg["cores"].items())) + " |" for seg in p["segments"]]
+        out.append("\nSlowest turns: " + "; ".join(f"{t['ms']} ms at {t['at_s']} s ({t['during']})"
+                                                  for t in p["slowest"]) + ".\n")
+    return "".join(line if line.startswith("\n") else line + "\n" for line in out)
+
 
 
 def main() -> None:
@@ -215,6 +286,7 @@ def main() -> None:
             database_url=f"sqlite+aiosqlite:///{work}/bench.db", app_port=free_port(), rasa_port=free_port(),
             actions_port=free_port(), rasa_env={"RASA_TRACKER_DB": str(work / "rasa-trackers.db")},
             app_env={"SHOPBOT_TODAY": "as_of", "SHOPBOT_DEMO_MODE": "true", "SHOPBOT_SUPPORT_HOURS": "always",
+                     "SHOPBOT_LOG_FORMAT": "json",  # the promotion's phases, read back by _events
                      "SHOPBOT_CONVERSATION_RATE_PER_ADDRESS": "1000000/hour",
                      "SHOPBOT_CUSTOMER_MESSAGE_RATE": "1000000/second", "SHOPBOT_SWEEP_INTERVAL_S": "1",
                      "SHOPBOT_SERVE_DRAIN_S": "10", "SHOPBOT_TRAINING_DIR": str(work / "training"),

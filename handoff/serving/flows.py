@@ -84,6 +84,7 @@ async def _run(rt: Runtime, promotion_id: int, model_path: str) -> None:
     try:
         process, url = await servers.start(settings, model_path, log_path)
         _servers[promotion_id] = process
+        log.info("promotion %d: server starting at %s (pid %d)", promotion_id, url, process.pid)
         async with rt.sessions() as session:
             await serving_service.serving(session=session, promotion_id=promotion_id, url=url, pid=process.pid,
                                           log_path=str(log_path))

