@@ -99,7 +99,8 @@ def lifespan_for(settings: Settings, bot_override: Bot | None = None):  # type: 
             bot = bot_override
         else:
             bot = rasa = SwitchingBot(await serving_flows.start_url(sessions, settings), lambda url: RasaClient(
-                url, settings.rasa_token, settings.rasa_timeout_s, settings.rasa_open_for_s, settings.rasa_pool_size))
+                url, settings.rasa_token, settings.rasa_timeout_s, settings.rasa_open_for_s, settings.rasa_pool_size,
+                failures_to_open=settings.rasa_breaker_failures))
         app.state.runtime = runtime = Runtime(settings=settings, sessions=sessions, broker=broker, bot=bot,
                                               clock=clock, metrics=metrics)
         await instance_flows.heartbeat(runtime)  # registered before it serves a socket

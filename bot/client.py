@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -13,12 +14,27 @@ class BotUnavailable(Exception):
 
 
 class RasaClient:
-    """With a circuit breaker: once Rasa has not answered (timed out, refused), calls fail at once
-    for `open_for_s`, so a hanging Rasa costs one timeout, not one per call (a handoff also reads
-    the tracker), and customers reach a person quickly."""
+    """With a circuit breaker, so a Rasa that is away costs customers a few timeouts, not one per call
+    (a handoff also reads the tracker), and they reach a person quickly:
+
+    - It opens after `failures_to_open` transport failures in a row (timed out, reset), not after one:
+      under load one slow turn (a timeout while Rasa is busy) opened it and failed every customer's
+      turn for `open_for_s`, handing many conversations to people for nothing. Any answer from Rasa,
+      an error status included, proves it reachable and starts the count again (an error status never
+      opens it: Rasa is there).
+    - A refused connection opens it at once: nothing listens, Rasa is down, which no wait will mend.
+    - While open, calls fail at once for `open_for_s`. Then the first call goes through as a probe
+      (half-open) while the others still fail at once: its answer closes the breaker, its failure
+      opens it again for `open_for_s`.
+
+    All on one event loop, so no locks: the state changes only between awaits. Calls that time out
+    together count one each (N at once are N in a row); a late answer to a call sent before the
+    breaker opened closes it (Rasa answered), a late failure only keeps it open.
+    `monotonic` is the clock (injected by the tests)."""
 
     def __init__(self, base_url: str, token: str, timeout_s: float = 10.0, open_for_s: float = 15.0,
-                 pool_size: int = 100) -> None:
+                 pool_size: int = 100, failures_to_open: int = 3,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
         self._token = token
         # Connecting is quick or not at all; reading waits for Rasa and its actions. The pool holds as
         # many kept-alive connections as turns may run at once (httpx keeps 20 by default, so above
@@ -28,23 +44,44 @@ class RasaClient:
                                        limits=httpx.Limits(max_connections=pool_size,
                                                            max_keepalive_connections=pool_size))
         self._open_for_s = open_for_s
-        self._open_until = 0.0
+        self._failures_to_open = max(1, failures_to_open)
+        self._monotonic = monotonic
+        self._failures = 0  # transport failures in a row
+        self._open_until: float | None = None  # None: closed; past it: half-open
+        self._probing = False  # a half-open breaker's one call is in flight
 
     async def aclose(self) -> None:
         await self._http.aclose()
 
     async def _call(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        if time.monotonic() < self._open_until:
-            raise BotUnavailable("the assistant did not answer a moment ago; not asking again yet")
+        probe = False
+        if self._open_until is not None:
+            if self._probing or self._monotonic() < self._open_until:
+                raise BotUnavailable("the assistant did not answer a moment ago; not asking again yet")
+            self._probing = probe = True
         try:
             resp = await self._http.request(method, path, **kwargs)
-            resp.raise_for_status()
         except httpx.TransportError as exc:  # timed out, refused, reset: Rasa is away or hanging
-            self._open_until = time.monotonic() + self._open_for_s
+            self._failures += 1
+            if probe or isinstance(exc, httpx.ConnectError) or self._failures >= self._failures_to_open:
+                self._open_until = self._monotonic() + self._open_for_s
             raise BotUnavailable(str(exc)) from exc
-        except httpx.HTTPError as exc:  # an error status: Rasa is there and answered
+        except httpx.HTTPError as exc:  # Rasa answered, with something httpx could not read
+            self._answered()
+            raise BotUnavailable(str(exc)) from exc
+        finally:
+            if probe:  # answered, failed or cancelled: the next call after open_until may probe
+                self._probing = False
+        self._answered()
+        try:
+            resp.raise_for_status()
+        except httpx.HTTPStatusError as exc:  # an error status: Rasa is there and answered
             raise BotUnavailable(str(exc)) from exc
         return resp
+
+    def _answered(self) -> None:
+        self._failures = 0
+        self._open_until = None
 
     async def send(self, conversation_id: str, text: str, metadata: dict[str, Any]) -> list[dict[str, Any]]:
         body = {"sender": conversation_id, "message": text, "metadata": metadata}

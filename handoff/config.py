@@ -66,10 +66,16 @@ class Settings(BaseSettings):
 
     rasa_url: str = "http://127.0.0.1:5005"
     rasa_token: str = ""
-    # How long a bot turn may wait for Rasa (and its actions) before the customer goes to a person;
-    # after a timeout the client asks Rasa nothing for rasa_open_for_s (bot/client.py).
+    # How long a bot turn may wait for Rasa (and its actions) before the customer goes to a person.
+    # After rasa_breaker_failures timeouts (or resets) in a row, or one refused connection, the
+    # client asks Rasa nothing for rasa_open_for_s, then lets one call through to try (bot/client.py).
     rasa_timeout_s: float = 10.0
     rasa_open_for_s: float = 15.0
+    rasa_breaker_failures: int = Field(default=3, ge=1, le=1000)
+    # How long a handoff waits for Rasa's tracker (the context's slots and intents) before it queues
+    # the customer without it: after a send that timed out, a full rasa_timeout_s more would double
+    # the wait of the customer who found Rasa hanging.
+    handoff_tracker_timeout_s: float = Field(default=2.0, gt=0, le=60)
     # Connections to Rasa kept open: as many as bot turns may run at once in one process.
     rasa_pool_size: int = Field(default=100, ge=1, le=10_000)
     # Messages a process lets wait to be stored; beyond, a message is refused `overloaded` (the

@@ -156,8 +156,9 @@ async def hand_off(rt: Runtime, conversation_id: str, reason: str, note: str = "
     if conversation.state != ConversationState.BOT:
         return False
     try:
-        tracker: dict[str, Any] | None = await rt.bot.tracker(conversation_id)
-    except Exception as exc:
+        async with asyncio.timeout(rt.settings.handoff_tracker_timeout_s):
+            tracker: dict[str, Any] | None = await rt.bot.tracker(conversation_id)
+    except Exception as exc:  # TimeoutError included: the person gets the context without Rasa's part
         log.warning("no tracker for %s: %s", conversation_id, exc)
         tracker = None
     async with rt.sessions() as session:

@@ -22,6 +22,9 @@ class FakeBot:
         self.resets: list[str] = []
         # What `parse` understands: text -> (intent, confidence); anything else is a confident greet.
         self.readings: dict[str, tuple[str, float]] = {}
+        # A hanging Rasa, as the real client meets one: `send` fails as its timeout does, and
+        # `tracker` never answers (the client's own timeout is not this fake's business).
+        self.hanging = False
 
     def hold(self, replies: list[dict[str, Any]]) -> asyncio.Event:
         """The next turns wait inside `send` until the returned event is set, then answer `replies`."""
@@ -33,6 +36,8 @@ class FakeBot:
     async def send(self, conversation_id: str, text: str, metadata: dict[str, Any]) -> list[dict[str, Any]]:
         self.sent.append(text)
         self.entered.set()
+        if self.hanging:
+            raise TimeoutError("the assistant did not answer in time")
         if self.gate is not None:
             await self.gate.wait()
         return list(self.replies)
@@ -46,6 +51,8 @@ class FakeBot:
                              for m in ORDER_ID.finditer(text)]}
 
     async def tracker(self, conversation_id: str) -> dict[str, Any]:
+        if self.hanging:
+            await asyncio.Event().wait()  # never set
         return {"sender_id": conversation_id, "slots": {}, "events": []}
 
     async def reading(self, conversation_id: str) -> dict[str, Any]:

@@ -39,3 +39,17 @@ async def test_a_hanging_bot_turn_does_not_stop_the_socket(app: InProcessApp) ->
     done = [f["seq"] for f in socket.frames if f["type"] == "turn" and f["state"] == "done"]
     assert done == [1, 2]
     await socket.close()
+
+
+async def test_a_hanging_rasa_queues_the_customer_without_waiting_for_its_tracker(app: InProcessApp) -> None:
+    """The send failed after the client's timeout; the handoff's tracker read would hang as long
+    again, so it waits handoff_tracker_timeout_s at most and the person gets the context without it."""
+    app.rt.settings.handoff_tracker_timeout_s = 0.2
+    app.bot.hanging = True
+    cid, token = await app.start_conversation()
+    socket = await app.customer_socket(cid, token)
+    await socket.send({"type": "message", "client_msg_id": uuid.uuid4().hex, "text": "where is my order?"})
+    queued = await socket.wait_for(lambda f: f["type"] == "state" and f["state"] == "queued", timeout=5)
+    assert queued["reason"] == "bot_unavailable"
+    assert [m["text"] for m in socket.messages() if m["sender"] == "customer"] == ["where is my order?"]
+    await socket.close()
