@@ -11,8 +11,8 @@ received). Then the whole stack: the conversations are created over HTTP (the wi
 this one address), one conversation talks to the bot (--turns turns, each timed from the message to
 its `turn` frame, with the same messages posted straight to Rasa beside them), every conversation's
 socket is opened, the app's RSS is read, and the same turns are taken again. Sockets are opened with
-permessage-deflate offered, as browsers do. Writes docs/results/idle.json, its section of
-docs/benchmarks.md and docs/plots/idle.svg.
+permessage-deflate offered, as browsers do; both servers decline it (devstack's UVICORN_WS_ARGS).
+Writes docs/results/idle.json, its section of docs/benchmarks.md and docs/plots/idle.svg.
 """
 
 from __future__ import annotations
@@ -57,8 +57,7 @@ def _raise_fd_limit(sockets: int) -> None:
         resource.setrlimit(resource.RLIMIT_NOFILE, (want if hard == resource.RLIM_INFINITY else hard, hard))
 
 
-async def _open_all(ws_url: str, chats: list[tuple[str, str]],
-                    deflate: bool = True) -> tuple[list[websockets.ClientConnection], int]:
+async def _open_all(ws_url: str, chats: list[tuple[str, str]]) -> tuple[list[websockets.ClientConnection], int]:
     """Every chat's customer socket, authenticated, to its hello; the sockets and the number that failed."""
     gate = asyncio.Semaphore(OPEN_PARALLEL)
     failed = 0
@@ -67,10 +66,10 @@ async def _open_all(ws_url: str, chats: list[tuple[str, str]],
         nonlocal failed
         async with gate:
             try:
-                # No client pings (a browser sends none); the server's keepalive still runs.
+                # No client pings (a browser sends none); the server's keepalive still runs. Deflate
+                # offered, as a browser does.
                 ws = await websockets.connect(f"{ws_url}/ws/customer/{conversation_id}?last_seq=0",
-                                              ping_interval=None, open_timeout=120,
-                                              compression="deflate" if deflate else None)
+                                              ping_interval=None, open_timeout=120, compression="deflate")
                 await ws.send(json.dumps({"type": "auth", "token": token}))
                 async with asyncio.timeout(120):
                     while json.loads(await ws.recv()).get("type") != "hello":
@@ -102,11 +101,11 @@ async def _idle_cpu(pid: int) -> float:
     return round((cpu_seconds(pid) - cpu) / (time.perf_counter() - started), 3)
 
 
-async def _held(pid: int, ws_url: str, chats: list[tuple[str, str]], deflate: bool = True) -> dict[str, Any]:
+async def _held(pid: int, ws_url: str, chats: list[tuple[str, str]]) -> dict[str, Any]:
     """RSS and idle CPU before, sockets opened, RSS and idle CPU with them; the sockets stay open for the caller."""
     before, cpu_before = rss_bytes(pid), await _idle_cpu(pid)
     started = time.perf_counter()
-    sockets, failed = await _open_all(ws_url, chats, deflate)
+    sockets, failed = await _open_all(ws_url, chats)
     took = time.perf_counter() - started
     await asyncio.sleep(SETTLE_S)
     after, cpu_open = rss_bytes(pid), await _idle_cpu(pid)
@@ -116,15 +115,14 @@ async def _held(pid: int, ws_url: str, chats: list[tuple[str, str]], deflate: bo
             "failed": failed, "open_s": round(took, 1), "_sockets": sockets}
 
 
-async def _floor(n: int, logs: Path, deflate: bool = True) -> dict[str, Any]:
+async def _floor(n: int, logs: Path) -> dict[str, Any]:
     port = free_port()
     service = floor_service(Path(sys.prefix) / "bin" / "python", port, logs)
     service.start()
     try:
         await asyncio.to_thread(service.wait_healthy, 60)
         assert service.process is not None
-        held = await _held(service.process.pid, f"ws://127.0.0.1:{port}", [(f"floor{i}", "floor") for i in range(n)],
-                           deflate)
+        held = await _held(service.process.pid, f"ws://127.0.0.1:{port}", [(f"floor{i}", "floor") for i in range(n)])
         await _close_all(held.pop("_sockets"))
         return held
     finally:
@@ -196,8 +194,6 @@ def _figures(m: dict[str, Any]) -> list[dict[str, Any]]:
     return [
         figure("idle.rss_open", app["rss_open_mib"], "MiB", floor["rss_open_mib"]),
         figure("idle.rss_per_socket", app["per_socket_kib"], "KiB", floor["per_socket_kib"]),
-        figure("idle.floor_rss_per_socket_without_deflate", m["floor_without_deflate"]["per_socket_kib"], "KiB",
-               floor["per_socket_kib"]),
         *(figure(f"idle.turn_with_sockets.{q}", app["turns_with"]["app"][f"{q}_ms"], "ms",
                  app["turns_without"]["app"][f"{q}_ms"]) for q in ("p50", "p99")),
         *(figure(f"idle.rasa_turn_with_sockets.{q}", app["turns_with"]["rasa"][f"{q}_ms"], "ms",
@@ -221,7 +217,6 @@ def _report(results: dict[str, Any]) -> str:
         rows.append(f"| server CPU idle, before / with the sockets (cores, over {IDLE_CPU_S:g} s) | "
                     f"{floor['idle_cpu_before']} / {floor['idle_cpu_open']} | {app['idle_cpu_before']} / "
                     f"{app['idle_cpu_open']} |")
-    plain = m["floor_without_deflate"]
     turns = ["| bot turn (ms) | without the sockets p50 / p99 | with them p50 / p99 |", "|---|---|---|",
              f"| through the app | {wo['app']['p50_ms']} / {wo['app']['p99_ms']} | {w['app']['p50_ms']} / "
              f"{w['app']['p99_ms']} |",
@@ -231,7 +226,8 @@ def _report(results: dict[str, Any]) -> str:
         "## Idle connections on one app instance\n\n"
         f"`make bench-idle` (bench/idle/run.py), {results['generated']}, {results['machine']}, "
         f"`{results['command']}`. {m['sockets']:,} customers' websockets (each authenticated, `hello` received, "
-        "permessage-deflate offered as browsers do) held open on one app process (uvicorn, SQLite, in-process "
+        "permessage-deflate offered as browsers do, and declined by both servers) held open on one app process "
+        "(uvicorn, SQLite, in-process "
         "broker, the whole stack running beside it), and the same number on the floor (bench/relay/floor.py, a "
         "bare FastAPI + uvicorn websocket server), in the same run; RSS of the server's process "
         f"(/proc/PID/status), read {SETTLE_S:g} s after the last socket's hello. The app's conversations were "
@@ -242,12 +238,10 @@ def _report(results: dict[str, Any]) -> str:
         f"Target (issue 13): at most 1 GiB for {m['sockets']:,} sockets: {'met' if rss_met else 'not met'} "
         f"({app['rss_open_mib']:,.1f} MiB in all, {app['per_socket_kib']} KiB a socket against the floor's "
         f"{floor['per_socket_kib']}); {app['still_open_after_turns']:,} sockets still open after the turns. "
-        f"The floor without permessage-deflate (the client not offering it): {plain['rss_open_mib']:,.1f} MiB with "
-        f"{plain['open']:,} sockets, {plain['per_socket_kib']} KiB a socket: "
-        f"{floor['per_socket_kib'] - plain['per_socket_kib']:.1f} KiB of each socket's cost on the floor is the "
-        "permessage-deflate state it keeps (uvicorn's websockets, which serve the app's sockets too); the app keeps "
-        f"{app['per_socket_kib'] - floor['per_socket_kib']:.1f} KiB a socket more than the floor (its session, "
-        "subscription, queue and tasks).\n\n"
+        f"The app keeps {app['per_socket_kib'] - floor['per_socket_kib']:.1f} KiB a socket more than the floor (its "
+        "session, subscription, queue and tasks). Until 2026-12-07 both servers accepted permessage-deflate, whose "
+        "zlib state cost about 41 KiB a socket (measured on the floor with and without it): 1,107 MiB for the app's "
+        "10,000 sockets then.\n\n"
         "![Idle connections](plots/idle.svg)\n")
 
 
@@ -255,9 +249,6 @@ async def _run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     print(f"==> floor, {args.sockets} sockets", flush=True)
     floor = await _floor(args.sockets, work / "logs")
     print(f"    {floor}", flush=True)
-    print(f"==> floor, {args.sockets} sockets without permessage-deflate", flush=True)
-    plain = await _floor(args.sockets, work / "logs", deflate=False)
-    print(f"    {plain}", flush=True)
     stack = t.bench_stack(args.model, work)
     await asyncio.to_thread(stack.start, 300, True)
     try:
@@ -266,14 +257,13 @@ async def _run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
         print(f"    {app}", flush=True)
     finally:
         stack.stop()
-    return {"sockets": args.sockets, "turns": args.turns, "floor": floor, "floor_without_deflate": plain, "app": app}
+    return {"sockets": args.sockets, "turns": args.turns, "floor": floor, "app": app}
 
 
 def _plot(m: dict[str, Any]) -> None:
-    app, floor, plain = m["app"], m["floor"], m["floor_without_deflate"]
+    app, floor = m["app"], m["floor"]
     bars("idle", f"Server RSS with {m['sockets']:,} idle customer sockets", ["before", "sockets open"],
          {"floor": [floor["rss_before_mib"], floor["rss_open_mib"]],
-          "floor, no deflate": [plain["rss_before_mib"], plain["rss_open_mib"]],
           "app": [app["rss_before_mib"], app["rss_open_mib"]]}, "MiB",
          marks={"target: 1 GiB": TARGET_BYTES / MIB})
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from fastapi import FastAPI, WebSocket, WebSocketDisconnect
 
-from devstack.stack import Service
+from devstack.stack import UVICORN_WS_ARGS, Service
 
 
 class Sender:
@@ -125,6 +125,6 @@ def floor_service(python: Path, port: int, log_dir: Path) -> Service:
     return Service(
         "floor",
         [str(python), "-m", "uvicorn", "bench.relay.floor:create_app", "--factory", "--host", "127.0.0.1",
-         "--port", str(port), "--ws-max-size", str(1 << 20), "--no-access-log"],
+         "--port", str(port), *UVICORN_WS_ARGS, "--no-access-log"],
         {**os.environ, "PYTHONUNBUFFERED": "1"},
         f"http://127.0.0.1:{port}/healthz", log_dir / "floor.log")
