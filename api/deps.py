@@ -79,9 +79,14 @@ async def require_admin(agent: Annotated[Agent, Depends(current_account)]) -> Ag
     return agent
 
 
+# The people who run the team: the dashboard, the refunds audit (api/routers/tools.py checks the same
+# roles for it, refusing in the tools API's {"code", "detail"} form).
+OVERSEERS = frozenset({AgentRole.SUPERVISOR, AgentRole.ADMIN})
+
+
 async def require_supervisor(agent: Annotated[Agent, Depends(current_account)]) -> Agent:
-    """Supervisors and admins: the people who run the team (the dashboard)."""
-    if agent.role not in (AgentRole.SUPERVISOR, AgentRole.ADMIN):
+    """Supervisors and admins (OVERSEERS)."""
+    if agent.role not in OVERSEERS:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "supervisors and admins only")
     return agent
 
@@ -89,6 +94,16 @@ async def require_supervisor(agent: Annotated[Agent, Depends(current_account)]) 
 AccountDep = Annotated[Agent, Depends(current_account)]
 AdminDep = Annotated[Agent, Depends(require_admin)]
 OverseerDep = Annotated[Agent, Depends(require_supervisor)]
+
+
+async def known_entities(rt: Runtime) -> list[str]:
+    """The live model's entities, or 503 (the review inbox's spans and the admins' examples name them).
+    Called by the handler, not as a dependency, so that its own earlier refusals (no such item, an
+    intent that is not one) come first."""
+    try:
+        return await rt.bot.entities()
+    except Exception as exc:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "the assistant is not reachable") from exc
 
 
 def conversation_token(rt: Runtime, conversation_id: str) -> str:

@@ -19,6 +19,15 @@ log = logging.getLogger(__name__)
 CLOSE_TRY_AGAIN = 1013  # RFC 6455's "try again later": the widget and console reconnect with backoff
 
 
+def failure_name(exc: BaseException) -> str:
+    """The exception's type and, for a database error, the driver's own code (no message: it may
+    quote a statement's values): "OperationalError SQLITE_BUSY" tells a lock waited out from a
+    stale snapshot (SQLITE_BUSY_SNAPSHOT), "... 57P01" a PostgreSQL restart."""
+    orig = getattr(exc, "orig", None)
+    code = getattr(orig, "sqlite_errorname", None) or getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    return f"{type(exc).__name__} {code}" if code else type(exc).__name__
+
+
 @contextlib.asynccontextmanager
 async def outages_close(websocket: WebSocket, kind: str) -> AsyncIterator[None]:
     try:
@@ -32,6 +41,6 @@ async def outages_close(websocket: WebSocket, kind: str) -> AsyncIterator[None]:
     except WebSocketDisconnected:
         pass
     except (SQLAlchemyError, RedisError, OSError) as exc:
-        log.warning("%s socket closed: a backing service failed (%s)", kind, type(exc).__name__)
+        log.warning("%s socket closed: a backing service failed (%s)", kind, failure_name(exc))
         with contextlib.suppress(Exception):  # it may be half gone already
             await websocket.close(code=CLOSE_TRY_AGAIN, reason="service briefly unavailable; reconnect")

@@ -35,6 +35,12 @@ def create_engine(url: str) -> AsyncEngine:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S})
 
+        # The driver's own transaction control is kept (sqlite3's "legacy" one, its default through
+        # Python 3.15): a SELECT runs outside any transaction, and one begins just before a session's
+        # first INSERT, UPDATE or DELETE, whose wait for the write lock the busy timeout covers. A
+        # session whose transaction began before its reads (a plain, deferred BEGIN) would instead fail
+        # at once with "database is locked" (SQLITE_BUSY_SNAPSHOT) on writing after another connection
+        # committed: tests/app/test_sqlite_transactions.py.
         @event.listens_for(engine.sync_engine, "connect")
         def _on_connect(dbapi_conn: Any, _: Any) -> None:
             sqlite_pragmas(dbapi_conn)

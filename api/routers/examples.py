@@ -7,12 +7,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path, Query, status
 
-from api.deps import AdminDep, RuntimeDep, SessionDep
+from api.deps import AdminDep, RuntimeDep, SessionDep, known_entities
 from api.frames import INT_MAX
 from api.routers.responses import SIGNED_IN, UNREADABLE_BODY
-from api.routers.review import NOT_AN_INTENT, known_entities
 from handoff.review import entities, examples
 from handoff.review.schemas import ExampleBody, ExampleChangePublic, ExamplePublic
+from handoff.review.vocabulary import NOT_AN_INTENT
 
 router = APIRouter(prefix="/api/admin/examples", tags=["review"],
                    responses={**SIGNED_IN, 403: {"description": "admins only"}})
@@ -24,7 +24,7 @@ REFUSED = {422: {"description": "an example that cannot be trained on, saying wh
 
 
 async def _draft(body: ExampleBody, rt: RuntimeDep) -> tuple[examples.Draft, list[str]]:
-    if body.intent == NOT_AN_INTENT:
+    if body.intent == NOT_AN_INTENT:  # as the inbox's annotations: never training data
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"{NOT_AN_INTENT} is not an intent to train")
     return examples.Draft(language=body.language, intent=body.intent, text=body.text), await known_entities(rt)
 

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Path, Query, status
 
-from api.deps import AdminDep, RuntimeDep, SessionDep
+from api.deps import AdminDep, RuntimeDep, SessionDep, known_entities
 from api.frames import INT_MAX
 from api.routers.responses import SIGNED_IN, UNREADABLE_BODY
 from handoff.review import entities, export
@@ -23,12 +23,12 @@ from handoff.review.schemas import (
     ReviewItemPublic,
     grouped,
 )
+from handoff.review.vocabulary import NOT_AN_INTENT
 
 router = APIRouter(prefix="/api/admin/review", tags=["review"],
                    responses={**SIGNED_IN, 403: {"description": "admins only"}})
 
 ItemId = Annotated[int, Path(ge=1, le=INT_MAX)]
-NOT_AN_INTENT = "nlu_fallback"
 _STATUS = {"annotate": ReviewStatus.ANNOTATED, "dismiss": ReviewStatus.DISMISSED, "reopen": ReviewStatus.OPEN}
 
 
@@ -63,14 +63,6 @@ async def intents(rt: RuntimeDep, admin: AdminDep) -> list[str]:
 async def entity_names(rt: RuntimeDep, admin: AdminDep) -> list[str]:
     """The live model's entities, the ones a review item's spans may name."""
     return sorted(await known_entities(rt))
-
-
-async def known_entities(rt: RuntimeDep) -> list[str]:
-    """The live model's entities, or 503."""
-    try:
-        return await rt.bot.entities()
-    except Exception as exc:
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "the assistant is not reachable") from exc
 
 
 @router.put("/{item_id}/entities", responses={404: {"description": "no such item"},

@@ -11,7 +11,7 @@ from typing import Annotated, Any, TypeVar
 from fastapi import APIRouter, Depends, HTTPException, Query, status
 from fastapi.responses import Response
 
-from api.deps import AccountDep, AgentDep, RuntimeDep, SessionDep
+from api.deps import OVERSEERS, AccountDep, AgentDep, RuntimeDep, SessionDep
 from api.routers.responses import SIGNED_IN, UNREADABLE_BODY
 from handoff.agents.enums import AgentRole
 from handoff.agents.models import Agent
@@ -96,12 +96,14 @@ async def _supervisor(agent: AccountDep) -> Agent:
     return _require(agent, AgentRole.SUPERVISOR)
 
 
-async def _overseer(agent: AccountDep) -> Agent:
-    return _require(agent, AgentRole.SUPERVISOR, AgentRole.ADMIN)
+async def _auditor(agent: AccountDep) -> Agent:
+    """deps.OverseerDep's people (OVERSEERS: the dashboard's), refused like the rest of this API:
+    {"detail": {"code": "not_allowed", ...}} rather than deps' plain text."""
+    return _require(agent, *OVERSEERS)
 
 
 SupervisorDep = Annotated[Agent, Depends(_supervisor)]
-OverseerDep = Annotated[Agent, Depends(_overseer)]
+AuditorDep = Annotated[Agent, Depends(_auditor)]
 
 
 @router.post("/api/agent/conversations/{conversation_id}/tools", status_code=status.HTTP_201_CREATED,
@@ -139,7 +141,7 @@ async def decide(request_id: str, body: Decision, account: AccountDep, rt: Runti
 
 
 @router.get("/api/supervisor/audit", responses=_SUPERVISORS)
-async def audit(session: SessionDep, overseer: OverseerDep,
+async def audit(session: SessionDep, auditor: AuditorDep,
                 where: Annotated[AuditFilter, Query()]) -> list[AuditEntryPublic]:
     """Refunds and credits at or above the audit threshold, newest first. Filters: agent, customer,
     kind, a time range (`since` inclusive, `until` exclusive; ISO date-times, UTC if no offset), and
@@ -149,7 +151,7 @@ async def audit(session: SessionDep, overseer: OverseerDep,
 
 @router.get("/api/supervisor/audit.csv", response_class=Response, responses={
     **_SUPERVISORS, 200: {"content": {"text/csv": {}}, "description": "a header row, then one line per entry"}})
-async def audit_csv(session: SessionDep, overseer: OverseerDep, where: Annotated[AuditFilter, Query()]) -> Response:
+async def audit_csv(session: SessionDep, auditor: AuditorDep, where: Annotated[AuditFilter, Query()]) -> Response:
     """The same search as CSV (the `csv` module's quoting), for spreadsheets and auditors."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=AUDIT_COLUMNS)

@@ -13,7 +13,7 @@ from api import frames, origins
 from api.deps import ws_runtime
 from api.ratelimit import RateLimits, rate_limits
 from api.socket_auth import CLOSE_OVERFLOW, CLOSE_UNAUTHORIZED, authenticate
-from api.socket_outages import CLOSE_TRY_AGAIN, outages_close
+from api.socket_outages import CLOSE_TRY_AGAIN, failure_name, outages_close
 from api.streams import MessageStream, SocketSender, receive_frames
 from api.throttle import Throttle
 from handoff.agents import service as agent_service
@@ -129,7 +129,7 @@ class AgentSession:
             await self.sender.send(frames.refusal_frame(exc, conversation_id=cid, client_msg_id=client_msg_id))
             return
         except Exception as exc:  # the database or the broker failed under it: as outages_close does
-            log.warning("agent socket closed: a backing service failed (%s)", type(exc).__name__)
+            log.warning("agent socket closed: a backing service failed (%s)", failure_name(exc))
             with contextlib.suppress(Exception):
                 await self.sender.websocket.close(code=CLOSE_TRY_AGAIN, reason="service briefly unavailable; reconnect")
             return

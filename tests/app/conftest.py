@@ -3,6 +3,7 @@ database with the demo shop) with a fake bot behind the Bot port, driven from th
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,11 +45,18 @@ def settings_for(tmp_path: Path) -> Settings:
                     environment="development", demo_mode=True)
 
 
-@pytest.fixture
-async def app(tmp_path: Path) -> AsyncIterator[InProcessApp]:
+@contextlib.asynccontextmanager
+async def running(settings: Settings) -> AsyncIterator[InProcessApp]:
+    """The app on `settings`, its lifespan run, with a fake bot and an HTTP client on it."""
     bot = FakeBot()
-    application = create_app(settings_for(tmp_path), bot=bot)
+    application = create_app(settings, bot=bot)
     async with application.router.lifespan_context(application):
         transport = httpx.ASGITransport(app=application)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
             yield InProcessApp(app=application, rt=application.state.runtime, bot=bot, http=http)
+
+
+@pytest.fixture
+async def app(tmp_path: Path) -> AsyncIterator[InProcessApp]:
+    async with running(settings_for(tmp_path)) as app:
+        yield app

@@ -16,18 +16,15 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
 import psycopg
 import pytest
 from sqlalchemy import update
 
-from api.main import create_app
 from handoff.conversations.models import Conversation, HandoffContext, Message
 from handoff.dashboard import export
 from handoff.dashboard.figures import percentile
 from handoff.review import flows as review_flows
-from tests.app.conftest import InProcessApp, settings_for
-from tests.app.fakes import FakeBot
+from tests.app.conftest import InProcessApp, running, settings_for
 from tests.app.sockets import AppSocket
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -47,13 +44,9 @@ async def app(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[I
             conn.execute(f'CREATE DATABASE "{dbname}"')
         settings = settings.model_copy(
             update={"database_url": f"postgresql+psycopg://postgres@127.0.0.1:5432/{dbname}"})
-    bot = FakeBot()
-    application = create_app(settings, bot=bot)
     try:
-        async with application.router.lifespan_context(application):
-            transport = httpx.ASGITransport(app=application)
-            async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
-                yield InProcessApp(app=application, rt=application.state.runtime, bot=bot, http=http)
+        async with running(settings) as app:
+            yield app
     finally:
         if dbname:
             with psycopg.connect(PG_ADMIN, autocommit=True) as conn:

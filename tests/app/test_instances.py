@@ -9,20 +9,17 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
-import httpx
 import pytest
 from sqlalchemy import update
 from sqlalchemy.exc import OperationalError
 
-from api.main import create_app
 from handoff.agents import service as agent_service
 from handoff.agents.enums import Presence
 from handoff.conversations import service as conversation_service
 from handoff.instances import flows as instance_flows
 from handoff.instances import service as instance_service
 from handoff.instances.models import AppInstance
-from tests.app.conftest import InProcessApp, settings_for
-from tests.app.fakes import FakeBot
+from tests.app.conftest import InProcessApp, running, settings_for
 from tests.app.sockets import AppSocket
 
 DEAD = "a-process-killed-with-sigkill"
@@ -32,12 +29,8 @@ DEAD = "a-process-killed-with-sigkill"
 async def app(tmp_path: Path) -> AsyncIterator[InProcessApp]:
     """The app with its own sweep out of the way: the test runs the heartbeat and the reaper itself."""
     settings = settings_for(tmp_path).model_copy(update={"sweep_interval_s": 3600.0, "instance_ttl_s": 7200.0})
-    bot = FakeBot()
-    application = create_app(settings, bot=bot)
-    async with application.router.lifespan_context(application):
-        transport = httpx.ASGITransport(app=application)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
-            yield InProcessApp(app=application, rt=application.state.runtime, bot=bot, http=http)
+    async with running(settings) as app:
+        yield app
 
 
 async def _served(socket: AppSocket) -> AppSocket:

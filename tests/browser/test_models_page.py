@@ -1,6 +1,6 @@
 """The Models section of /admin in a real browser, on an app instance of its own (its own SQLite
-database; the suite's Rasa as its start model), so that promoting and rolling back touch nothing the
-other tests talk to.
+database; the suite's Rasa as its start model: tests/support/promotion.py), so that promoting and
+rolling back touch nothing the other tests talk to.
 
 The candidate is a copy of the suite's model registered in the instance's database as a training job
 would record it, with a comparison (`metrics`) written here, so what the page says of it is known:
@@ -15,10 +15,7 @@ asks the training API. No page reports a Content-Security-Policy violation."""
 from __future__ import annotations
 
 import contextlib
-import json
 import re
-import shutil
-import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -29,10 +26,11 @@ import pytest
 from playwright.async_api import Browser, Locator, Page, Request, Response, Route, expect
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
-from devstack.stack import Stack, app_service, free_port
+from devstack.stack import Stack
+from tests.support.promotion import PROMOTION_LIMIT_S, Promo, promo_instance
 
 TIMEOUT = 30_000
-PROMOTION_LIMIT_MS = 400_000  # a Rasa server's start on a busy 2-core machine, with room (test_promotion.py)
+PROMOTION_LIMIT_MS = PROMOTION_LIMIT_S * 1000  # a Rasa server's start on a busy 2-core machine, with room
 TRAINING = "/api/admin/training"
 
 # Runs before the page's own scripts (Playwright injects it, outside the page's policy): test_csp.py's.
@@ -60,37 +58,11 @@ METRICS = {"verdict": "better", "reasons": REASONS, "tolerance": 0.01, "new": "s
                     "reviewed": {"en": _set(4, 0.25, 0.75)}}}
 
 
-@dataclass
-class ModelsApp:
-    url: str
-    start_id: int  # the model the instance started with (the suite's), live at first
-    candidate_id: int
-
-
 @pytest.fixture(scope="module")
-def models_app(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModelsApp]:
-    work = tmp_path_factory.mktemp("models-page")
-    db = work / "models-page.db"
-    candidate = work / "models" / "shopbot-candidate.tar.gz"
-    candidate.parent.mkdir()
-    shutil.copy(stack.config.model, candidate)
-    port = free_port()
-    app = app_service(stack.config, port=port, database_url=f"sqlite+aiosqlite:///{db}", name="app-models-page", env={
-        "SHOPBOT_SWEEP_INTERVAL_S": "0.5", "SHOPBOT_SERVE_DRAIN_S": "3",
-        "SHOPBOT_TRAINING_DIR": str(work / "training"), "SHOPBOT_MODELS_DIR": str(candidate.parent)})
-    app.start()
-    try:
-        app.wait_healthy()
-        with sqlite3.connect(db) as conn:  # as a training job records the model it made and its comparison
-            start = conn.execute("SELECT id FROM model_versions WHERE path = ?", (str(stack.config.model),)).fetchone()
-            assert start is not None, "the start model was not registered"
-            cursor = conn.execute(
-                "INSERT INTO model_versions (path, data_hash, trained_by, created_at, metrics) VALUES (?, ?, ?, ?, ?)",
-                (str(candidate), "candidate", "dana", datetime.now(UTC).isoformat(sep=" "), json.dumps(METRICS)))
-            candidate_id = int(cursor.lastrowid or 0)
-        yield ModelsApp(f"http://127.0.0.1:{port}", int(start[0]), candidate_id)
-    finally:
-        app.stop()
+def models_app(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Promo]:
+    with promo_instance(stack, tmp_path_factory.mktemp("models-page"), name="app-models-page",
+                        metrics=METRICS) as instance:
+        yield instance
 
 
 async def _sign_in(browser: Browser, url: str, agent: str, status: int = 200) -> Page:
@@ -152,7 +124,7 @@ async def _promote_through_the_page(card: Locator, model_id: int, rollback: bool
         await confirm.get_by_test_id("model-confirm-button").click()
 
 
-async def test_the_admin_promotes_a_model_and_rolls_back(browser: Browser, models_app: ModelsApp,
+async def test_the_admin_promotes_a_model_and_rolls_back(browser: Browser, models_app: Promo,
                                                          screenshots: Path) -> None:
     page = await _sign_in(browser, models_app.url, "dana")
     section = page.get_by_test_id("models-admin")
@@ -225,7 +197,7 @@ async def test_the_admin_promotes_a_model_and_rolls_back(browser: Browser, model
     await page.close()
 
 
-async def test_a_refused_and_a_failed_promotion_are_said(browser: Browser, models_app: ModelsApp,
+async def test_a_refused_and_a_failed_promotion_are_said(browser: Browser, models_app: Promo,
                                                          screenshots: Path) -> None:
     """Playwright answers the promote call: first a 409 (another admin's promotion is starting), then
     a promotion that starts and fails. Nothing reaches the instance's promote endpoint."""
@@ -310,7 +282,7 @@ class FakeJobs:
             await route.fulfill(json=self.job(int(path.rsplit("/", 1)[1])))
 
 
-async def test_a_training_job_is_followed_live(browser: Browser, models_app: ModelsApp, screenshots: Path) -> None:
+async def test_a_training_job_is_followed_live(browser: Browser, models_app: Promo, screenshots: Path) -> None:
     fake = FakeJobs(models_app.candidate_id)
     page = await browser.new_page(viewport={"width": 1280, "height": 900})
     await page.add_init_script(RECORD_VIOLATIONS)
@@ -364,7 +336,7 @@ async def test_a_training_job_is_followed_live(browser: Browser, models_app: Mod
     await page.close()
 
 
-async def test_a_non_admin_gets_no_models_section(browser: Browser, models_app: ModelsApp, screenshots: Path) -> None:
+async def test_a_non_admin_gets_no_models_section(browser: Browser, models_app: Promo, screenshots: Path) -> None:
     asked: list[str] = []
     page = await browser.new_page(viewport={"width": 1280, "height": 900})
     page.on("request", lambda request: asked.append(request.url) if TRAINING in request.url else None)

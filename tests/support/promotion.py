@@ -1,6 +1,7 @@
-"""An app instance to promote models on, through the real stack (tests/e2e/test_promotion*.py): its own
-database, the suite's Rasa as its start model (trackers in the suite's shared PostgreSQL store), and a
-candidate model registered in its database as a training job records the model it made.
+"""An app instance to promote models on, through the real stack (tests/e2e/test_promotion*.py,
+tests/browser/test_models_page.py): its own database, the suite's Rasa as its start model (trackers in
+the suite's shared PostgreSQL store), and a candidate model registered in its database as a training
+job records the model it made (and, if given, its comparison with the live one).
 
 The candidate is a copy of the suite's model under another name: what these tests check is which
 server serves which model, not what the model knows."""
@@ -8,10 +9,11 @@ server serves which model, not what the model knows."""
 from __future__ import annotations
 
 import asyncio
+import json
 import shutil
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -31,6 +33,7 @@ class Promo:
     rasa_url: str
     rasa_token: str
     start_model: str  # the suite's model, which its Rasa runs
+    start_id: int  # its id in the instance's database, live at first
     candidate_id: int
     candidate: Path
     app: Service
@@ -44,7 +47,8 @@ class Promo:
 
 
 @contextmanager
-def promo_instance(stack: Stack, work: Path, name: str) -> Iterator[Promo]:
+def promo_instance(stack: Stack, work: Path, name: str, metrics: Mapping[str, Any] | None = None) -> Iterator[Promo]:
+    """`metrics`: the candidate's comparison with the live model, as a training job writes it."""
     db = work / "promo.db"
     candidate = work / "models" / "shopbot-candidate.tar.gz"
     candidate.parent.mkdir()
@@ -56,13 +60,16 @@ def promo_instance(stack: Stack, work: Path, name: str) -> Iterator[Promo]:
     app.start()
     try:
         app.wait_healthy()
-        with sqlite3.connect(db) as conn:  # as a training job records the model it made
+        with sqlite3.connect(db) as conn:  # as a training job records the model it made and its comparison
+            start = conn.execute("SELECT id FROM model_versions WHERE path = ?", (str(stack.config.model),)).fetchone()
+            assert start is not None, "the start model was not registered"
             cursor = conn.execute(
-                "INSERT INTO model_versions (path, data_hash, trained_by, created_at) VALUES (?, ?, ?, ?)",
-                (str(candidate), "candidate", "dana", datetime.now(UTC).isoformat(sep=" ")))
+                "INSERT INTO model_versions (path, data_hash, trained_by, created_at, metrics) VALUES (?, ?, ?, ?, ?)",
+                (str(candidate), "candidate", "dana", datetime.now(UTC).isoformat(sep=" "),
+                 None if metrics is None else json.dumps(metrics)))
             candidate_id = int(cursor.lastrowid or 0)
         yield Promo(f"http://127.0.0.1:{port}", stack.config.rasa_url, stack.config.rasa_token,
-                    str(stack.config.model), candidate_id, candidate, app, db)
+                    str(stack.config.model), int(start[0]), candidate_id, candidate, app, db)
     finally:
         app.stop()  # its process group: the Rasa servers it started too
 

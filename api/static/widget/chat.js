@@ -2,9 +2,10 @@
 /* The customer chat: one conversation at a time over the customer socket (docs/protocol.md,
    "Customer socket"), kept in localStorage so a reload (or the next page of the shop) resumes it. */
 
-import { LiveSocket, newClientMsgId, wsUrl } from '../shared/live-socket.js';
+import { LiveSocket, wsUrl } from '../shared/live-socket.js';
 import { readJson, writeJson } from '../shared/storage.js';
 import { resumeConversation, startConversation } from './lifecycle.js';
+import { failWaiting, onRefused, queueMessage, resendWaiting, settle } from './outbox.js';
 import { addButtons, retireButtons } from './quick-replies.js';
 import { offerRating } from './rating.js';
 import { initSignals, onMessage, onSignal, readIfLooking } from './signals.js';
@@ -14,7 +15,7 @@ import { initSignals, onMessage, onSignal, readIfLooking } from './signals.js';
 /** @typedef {import('./panel.js').Panel} Panel */
 /** @typedef {import('../shared/strings.js').Translate} Translate */
 /** @typedef {string | null | undefined | (() => Promise<string | null>)} CustomerToken */
-/** @typedef {{client_msg_id: string, text: string, label?: string}} OutboxItem */
+/** @typedef {import('./outbox.js').OutboxItem} OutboxItem */
 /**
  * @typedef {{conversation_id: string, token: string, last_seq: number, agent_id: string | null,
  *   locale: string, outbox: OutboxItem[], rated?: boolean}} StoredConversation
@@ -122,32 +123,8 @@ export class Chat {
     writeJson('local', this.storeKey, this.conv);
   }
 
-  /** @param {string | undefined} clientMsgId */
-  dropFromOutbox(clientMsgId) {
-    if (!this.conv || !clientMsgId) return;
-    const before = this.conv.outbox.length;
-    this.conv.outbox = this.conv.outbox.filter((item) => item.client_msg_id !== clientMsgId);
-    if (this.conv.outbox.length !== before) this.save();
-  }
-
-  /** @param {OutboxItem} item */
-  showPending(item) {
-    this.messages.place(this.messages.pending({ clientMsgId: item.client_msg_id, text: item.label || item.text }));
-  }
-
-  /** @param {string} clientMsgId */
-  markFailed(clientMsgId) {
-    this.messages.markFailed(clientMsgId);
-    this.dropFromOutbox(clientMsgId);
-  }
-
-  /** @param {OutboxItem} item */
-  sendMessageFrame(item) {
-    return this.live.send({ type: 'message', client_msg_id: item.client_msg_id, text: item.text });
-  }
-
   /**
-   * Shows the message at once and sends it now, or after (re)connecting.
+   * Shows the message at once and sends it now, or after (re)connecting (./outbox.js).
    * @param {string} text
    * @param {string} [label] what the customer sees (a quick reply's title for its payload)
    * @returns {boolean} whether it was taken
@@ -155,12 +132,8 @@ export class Chat {
   sendText(text, label = text) {
     const trimmed = String(text).trim();
     if (!trimmed || !this.conv || !this.canSend()) return false;
-    const item = { client_msg_id: newClientMsgId(), text: trimmed, label: String(label).trim() || trimmed };
-    this.conv.outbox.push(item);
-    this.save();
     retireButtons(this.panel.list);
-    this.showPending(item);
-    if (this.live.connected) this.sendMessageFrame(item);
+    queueMessage(this, trimmed, String(label).trim() || trimmed);
     return true;
   }
 
@@ -173,7 +146,7 @@ export class Chat {
       this.save();
     }
     const customer = message.sender === 'customer';
-    if (customer && message.client_msg_id) this.dropFromOutbox(message.client_msg_id);
+    if (customer && message.client_msg_id) settle(this, message.client_msg_id);
     const added = this.messages.show(message, {
       text: customer ? (this.buttonTitles.get(message.text) ?? message.text) : message.text,
       decorate: (li) => {
@@ -198,7 +171,7 @@ export class Chat {
     const li = this.messages.byClientId.get(frame.client_msg_id);
     // The ack's seq does not advance last_seq: earlier messages may still be on their way.
     if (li && !li.dataset.seq) this.messages.markDelivered(li, Number(frame.seq));
-    this.dropFromOutbox(frame.client_msg_id);
+    settle(this, frame.client_msg_id);
   }
 
   /**
@@ -224,7 +197,7 @@ export class Chat {
     this.fatal = code;
     this.live.stop();
     this.setConnection('idle');
-    for (const item of this.conv?.outbox || []) this.markFailed(item.client_msg_id);
+    failWaiting(this);
     this.banner = { kind: 'fatal', code };
     this.panel.showBanner(this.banner);
     this.updateComposer();
@@ -236,17 +209,7 @@ export class Chat {
       this.showFatal(frame.code);
       return;
     }
-    // The server had too many messages waiting to be stored: nothing was stored, and the same frame
-    // is welcome again after `retry_after_s`; the message stays pending meanwhile (a reconnect in
-    // between sends it anyway, and the server stores it once).
-    const waiting = frame.code === 'overloaded' && this.conv?.outbox.find((i) => i.client_msg_id === frame.client_msg_id);
-    if (waiting) {
-      window.setTimeout(() => {
-        if (this.live.connected && this.conv?.outbox.includes(waiting)) this.sendMessageFrame(waiting);
-      }, Math.max(1, Number(frame.retry_after_s) || 1) * 1000);
-      return;
-    }
-    if (frame.client_msg_id) this.markFailed(frame.client_msg_id);
+    if (onRefused(this, frame)) return; // `overloaded`: sent again after retry_after_s, still pending
     if (frame.code === 'conversation_closed') this.setConvState('closed');
     this.messages.notice(this.panel.errorText(frame.code, frame.detail));
   }
@@ -266,8 +229,7 @@ export class Chat {
         this.live.online();
         this.setConnection('online');
         this.setConvState(frame.state, frame.assigned_agent_id);
-        // Unacknowledged messages are re-sent with the same client_msg_id: the server stores each once.
-        for (const item of this.conv?.outbox || []) this.sendMessageFrame(item);
+        resendWaiting(this); // with the same client_msg_id: the server stores each once
         this.sayPresence();
         break;
       case 'message': if (frame.message) this.onServerMessage(frame.message); break;

@@ -4,6 +4,7 @@
 
 import { postJson, requestJson } from '../shared/http.js';
 import { writeJson } from '../shared/storage.js';
+import { showWaiting } from './outbox.js';
 
 /** @typedef {import('./chat.js').Chat} Chat */
 /** @typedef {import('./chat.js').StoredConversation} StoredConversation */
@@ -86,7 +87,7 @@ export async function resumeConversation(chat, stored) {
     outbox: Array.isArray(stored.outbox) ? stored.outbox : [],
   };
   chat.conv = conv;
-  conv.outbox.forEach((item) => chat.showPending(item));
+  showWaiting(chat);
   chat.updateComposer();
   chat.setConnection('connecting');
   try {
