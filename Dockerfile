@@ -103,6 +103,7 @@ RUN rasa train --config bot/config.yml --domain bot/domain --data bot/data \
 FROM bot-runtime AS rasa
 COPY bot/__init__.py bot/credentials.yml bot/endpoints.yml bot/endpoints.docker.yml bot/
 COPY bot/components/ bot/components/
+COPY bot/channels/ bot/channels/
 COPY --from=train /srv/shopbot/models/shopbot.tar.gz /srv/shopbot/models/shopbot.tar.gz
 # One thread per library pool, as handoff/serving/servers.py's SERVING_THREADS (why: there).
 ENV RASA_ENDPOINTS=bot/endpoints.yml \

@@ -29,8 +29,8 @@ bench-promotion: ## retraining time, and customer turns during a promotion and a
 bench-reliability: ## fault scenarios (kill -9, Redis restart, PostgreSQL refusing) under relay traffic -> docs/reliability.md, docs/results/reliability.json
 	. scripts/env.sh && scripts/bootstrap.sh && "$$APP_VENV/bin/python" -m bench.reliability.run --model "$$(scripts/train.sh | tail -n 1)"
 
-bench-relay: ## customer <-> agent relay on one instance (SQLite, PostgreSQL) against a bare websocket relay -> docs/benchmarks.md, docs/results/relay.json
-	. scripts/env.sh && scripts/bootstrap.sh && "$$APP_VENV/bin/python" -m bench.relay.run --postgres
+bench-relay: ## customer <-> agent relay on one instance (SQLite, PostgreSQL) and two on Redis, against a bare websocket relay -> docs/benchmarks.md, docs/results/relay.json
+	. scripts/env.sh && scripts/bootstrap.sh && "$$APP_VENV/bin/python" -m bench.relay.run --postgres --redis
 
 bench-handoff: ## customer's request for a person -> agent's console with the context, vs Rasa's own time -> docs/benchmarks.md, docs/results/handoff.json
 	. scripts/env.sh && scripts/bootstrap.sh && "$$APP_VENV/bin/python" -m bench.handoff.run --model "$$(scripts/train.sh | tail -n 1)"

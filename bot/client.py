@@ -1,12 +1,18 @@
-"""The app's only way to reach Rasa: its REST channel for messages and its HTTP API for trackers."""
+"""The app's only way to reach Rasa: its own channel for messages (bot/channels/shopbot.py) and its
+HTTP API for trackers."""
 
 from __future__ import annotations
 
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
 import httpx
+
+# The app's own channel (bot/channels/shopbot.py): the REST channel's replies, and the message's parse.
+WEBHOOK = "/webhooks/shopbot/webhook"
+READINGS_KEPT = 10_000
 
 
 class BotUnavailable(Exception):
@@ -49,6 +55,9 @@ class RasaClient:
         self._failures = 0  # transport failures in a row
         self._open_until: float | None = None  # None: closed; past it: half-open
         self._probing = False  # a half-open breaker's one call is in flight
+        # Each conversation's latest parse from `send`, until `reading` takes it (bounded: a turn
+        # handed off or refused is never read).
+        self._readings: OrderedDict[str, dict[str, Any]] = OrderedDict()
 
     async def aclose(self) -> None:
         await self._http.aclose()
@@ -84,8 +93,18 @@ class RasaClient:
         self._open_until = None
 
     async def send(self, conversation_id: str, text: str, metadata: dict[str, Any]) -> list[dict[str, Any]]:
+        """The bot's replies; what the model understood of `text` is kept for `reading`."""
         body = {"sender": conversation_id, "message": text, "metadata": metadata}
-        return list((await self._call("POST", "/webhooks/rest/webhook", json=body)).json())
+        answer = (await self._call("POST", WEBHOOK, json=body)).json()
+        if not isinstance(answer, dict):
+            raise BotUnavailable("the assistant's channel answered in an unknown shape")
+        reading = answer.get("reading")
+        if isinstance(reading, dict):
+            self._readings[conversation_id] = reading
+            self._readings.move_to_end(conversation_id)
+            while len(self._readings) > READINGS_KEPT:
+                self._readings.popitem(last=False)
+        return list(answer.get("replies") or [])
 
     async def parse(self, text: str) -> dict[str, Any]:
         """NLU only (no dialogue, no actions): what the bot would understand from `text`."""
@@ -98,8 +117,12 @@ class RasaClient:
         return dict(resp.json())
 
     async def reading(self, conversation_id: str) -> dict[str, Any]:
-        """What the model understood of the conversation's latest message (the parse data Rasa kept
-        with it), without parsing it again: the tracker without its events."""
+        """What the model understood of the conversation's latest message, without parsing it again:
+        the parse its `send` came back with (once), or else the one Rasa kept with it (the tracker
+        without its events, which Rasa still loads and replays whole)."""
+        kept = self._readings.pop(conversation_id, None)
+        if kept is not None:
+            return kept
         resp = await self._call("GET", f"/conversations/{conversation_id}/tracker",
                                 params={"token": self._token, "include_events": "NONE"})
         return dict(resp.json().get("latest_message") or {})

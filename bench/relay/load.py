@@ -46,12 +46,14 @@ class Chat:
     conversation_id: str
     token: str  # the customer's
     last_seq: int  # what the customer has seen already (the set-up's messages)
+    ws_url: str = ""  # the instance the customer's socket goes to, if not the target's (run.py --redis)
 
 
 @dataclass(frozen=True)
 class Console:
     token: str  # the agent's
     chats: list[tuple[str, int]]  # conversation id, the last seq the console has seen
+    ws_url: str = ""  # the instance the console goes to, if not the target's
 
 
 @dataclass(frozen=True)
@@ -169,14 +171,14 @@ class Load:
 
         async def customer(i: int, chat: Chat) -> None:
             async with gate:
-                ws = await _connect(f"{base}/ws/customer/{chat.conversation_id}?last_seq={chat.last_seq}",
-                                    chat.token)
+                ws = await _connect(f"{chat.ws_url or base}/ws/customer/{chat.conversation_id}"
+                                    f"?last_seq={chat.last_seq}", chat.token)
                 await _until(ws, lambda f: f["type"] == "hello")
                 self.customers[i] = Socket(ws, CUSTOMER, i, self)
 
         async def console(c: Console) -> None:
             async with gate:
-                ws = await _connect(f"{base}/ws/agent", c.token)
+                ws = await _connect(f"{c.ws_url or base}/ws/agent", c.token)
                 await _until(ws, lambda f: f["type"] == "queue")
                 for conversation_id, last_seq in c.chats:
                     await ws.send(json.dumps({"type": "resume", "conversation_id": conversation_id,

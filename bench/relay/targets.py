@@ -4,12 +4,13 @@ On the app they are made as the fault scenarios make theirs (devstack/faults/par
 opens a conversation and asks for a person, an agent claims it. There is no Rasa: nothing listens on
 the app's Rasa port, so the customer's first message is handed off at once (`bot_unavailable`),
 which is all the relay needs. The parties then go; the load connects afresh from the last seq each
-side saw."""
+side saw. On several instances (`spread`), each socket goes to the instance chosen for it."""
 
 from __future__ import annotations
 
 import asyncio
 import math
+from dataclasses import replace
 
 from bench.relay.load import CHATS_PER_CONSOLE, Chat, Console, Target
 from devstack.faults.ledger import Ledger
@@ -68,3 +69,23 @@ async def app_target(base_url: str, conversations: int, timeout_s: float = 600.0
     chats = [Chat(c.conversation_id, c.token, c.last_seq[c.conversation_id]) for c in customers]
     consoles = [Console(a.token, [(cid, a.last_seq.get(cid, 0)) for cid in a.conversations]) for a in agents]
     return Target(_ws(base_url), chats, consoles)
+
+
+SPLITS = ("cross", "same")
+
+
+def spread(target: Target, base_urls: list[str], split: str = "cross") -> Target:
+    """The target's sockets over several app instances (one database, one broker): the consoles in turn,
+    and each chat's customer on the instance after its agent's console (cross: every message crosses
+    between instances through the broker) or on the console's own (same: none does)."""
+    if split not in SPLITS:
+        raise ValueError(f"split: one of {SPLITS}, not {split!r}")
+    urls = [_ws(url) for url in base_urls]
+    consoles, customer_url = [], {}
+    for k, console in enumerate(target.consoles):
+        here = k % len(urls)
+        consoles.append(replace(console, ws_url=urls[here]))
+        for conversation_id, _ in console.chats:
+            customer_url[conversation_id] = urls[(here + 1) % len(urls) if split == "cross" else here]
+    chats = [replace(chat, ws_url=customer_url.get(chat.conversation_id, urls[0])) for chat in target.chats]
+    return Target(urls[0], chats, consoles)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import httpx
 
+from bot.client import WEBHOOK
 from handoff.config import ROOT, Settings
 
 log = logging.getLogger(__name__)
@@ -150,7 +151,7 @@ async def wait_ready(process: asyncio.subprocess.Process, url: str, token: str, 
         # a conversation of its own that no customer has.
         sender = f"promotion-warm-up-{uuid.uuid4().hex}"
         for text in ("hello", "which payment methods do you accept?"):
-            (await http.post("/webhooks/rest/webhook", json={"sender": sender, "message": text},
+            (await http.post(WEBHOOK, json={"sender": sender, "message": text},
                              timeout=60.0)).raise_for_status()
         log.info("promotion server %s: warmed", url)
 

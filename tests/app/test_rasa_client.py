@@ -47,6 +47,10 @@ class FakeRasa:
             self._server.close()
             await self._server.wait_closed()
 
+    # The app's channel (bot/channels/shopbot.py): the replies and the message's parse.
+    channel_answer = (b'{"replies": [], "reading": {"text": "hello", '
+                      b'"intent": {"name": "greet", "confidence": 0.9}}}')
+
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.connections += 1
         self._writers.append(writer)
@@ -65,7 +69,7 @@ class FakeRasa:
                     return
                 if self.gate is not None:
                     await self.gate.wait()
-                body = b"[]" if b"/webhooks/" in line else b"{}"
+                body = self.channel_answer if b"/webhooks/" in line else b"{}"
                 writer.write(b"HTTP/1.1 %d X\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s"
                              % (self.status, len(body), body))
                 await writer.drain()
@@ -105,7 +109,8 @@ async def _times_out(client: RasaClient) -> None:
 async def _fails_fast(client: RasaClient, fake: FakeRasa) -> None:
     """Every kind of call fails at once, and none of them reaches Rasa."""
     connections, requests = fake.connections, fake.requests
-    for call in (client.tracker("c1"), client.parse("hi"), client.send("c2", "hello", {}), client.reading("c1")):
+    for call in (client.tracker("c1"), client.parse("hi"), client.send("c2", "hello", {}),
+                 client.reading("c3")):  # c3: no parse kept from a turn of its own
         with pytest.raises(BotUnavailable, match=FAST):
             await asyncio.wait_for(call, TIMEOUT_S / 5)
     assert (fake.connections, fake.requests) == (connections, requests)
@@ -268,3 +273,14 @@ async def test_a_refused_connection_opens_it_at_once(rasa: FakeRasa) -> None:
         assert await client.send("c1", "hello", {}) == []
     finally:
         await client.aclose()
+
+
+async def test_the_parse_a_turn_came_back_with_is_read_once_without_asking_rasa(rasa: FakeRasa) -> None:
+    client = await _client(rasa, Clock())
+    assert await client.send("c1", "hello", {}) == []
+    requests = rasa.requests
+    assert (await client.reading("c1"))["intent"]["name"] == "greet"
+    assert rasa.requests == requests  # from the turn's own answer
+    await client.reading("c1")
+    assert rasa.requests == requests + 1  # taken once: then from Rasa's tracker
+    await client.aclose()
