@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -102,3 +103,45 @@ async def test_the_promoted_model_serves_again_after_the_whole_product_restarts(
 
     await _until(talks_to_it, f"the app's turns go to {live['url']}", 60)
     await customer.ws.close()
+
+
+async def test_a_promoted_model_that_cannot_be_served_again_gives_way_to_the_deployments(promo: Promo) -> None:
+    """The restart finds the live promotion's model file gone: the deployment's model is recorded live
+    in its place (the reason on the replaced promotion), and customers are answered throughout."""
+    headers = await login(promo.url, "dana", "dana-demo")
+    async with httpx.AsyncClient(base_url=promo.url, headers=headers, timeout=30) as http:
+        live = next(p for p in (await http.get("/api/admin/training/promotions")).json() if p["status"] == "live")
+        if live["model_id"] != promo.candidate_id:  # run on its own: the candidate promoted first
+            started = await http.post(f"/api/admin/training/models/{promo.candidate_id}/promote")
+            assert started.status_code == 202, started.text
+            live = await until_settled(http, started.json()["id"])
+    assert live["status"] == "live" and live["model_id"] == promo.candidate_id, live
+    gone_pid = promo.promotion_pid(live["id"])
+
+    promo.app.stop()
+    if gone_pid is not None:
+        await _until(lambda: asyncio.sleep(0, result=not running(gone_pid)), "the promotion's server stopped", 60)
+    hidden = promo.candidate.with_name(promo.candidate.name + ".moved")
+    promo.candidate.rename(hidden)  # the model file gone (a disk cleaned, a volume not mounted)
+    try:
+        promo.app.start()
+        await asyncio.to_thread(promo.app.wait_healthy)
+        customer = await Customer(promo.url).start()
+        assert await customer.ask("what payment methods do you take", timeout=60)
+
+        headers = await login(promo.url, "dana", "dana-demo")
+        history: list[dict[str, Any]] = []
+        async with httpx.AsyncClient(base_url=promo.url, headers=headers, timeout=30) as http:
+            async def fell_back() -> bool:
+                history[:] = (await http.get("/api/admin/training/promotions")).json()
+                now_live = next(p for p in history if p["status"] == "live")
+                return now_live["model_id"] == promo.start_id and now_live["url"] == promo.rasa_url
+
+            await _until(fell_back, "the deployment's model recorded live in the promotion's place", 60)
+        replaced = next(p for p in history if p["id"] == live["id"])
+        assert replaced["status"] == "replaced" and "no longer exists" in (replaced["error"] or ""), replaced
+        assert await serving_model(promo.rasa_url, promo.rasa_token) == Path(promo.start_model).name
+        assert await customer.ask("how long does delivery take", timeout=60)  # on the deployment's Rasa
+        await customer.ws.close()
+    finally:
+        hidden.rename(promo.candidate)

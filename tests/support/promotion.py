@@ -71,7 +71,7 @@ def promo_instance(stack: Stack, work: Path, name: str, metrics: Mapping[str, An
         yield Promo(f"http://127.0.0.1:{port}", stack.config.rasa_url, stack.config.rasa_token,
                     str(stack.config.model), int(start[0]), candidate_id, candidate, app, db)
     finally:
-        app.stop()  # its process group: the Rasa servers it started too
+        app.stop()  # and the Rasa servers it started with it (their parent-death signal)
 
 
 async def login(url: str, agent_id: str, password: str) -> dict[str, str]:
