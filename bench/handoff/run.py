@@ -38,9 +38,9 @@ TEXT = "I want to talk to a person"
 AGENT, PASSWORD = "bench-handoff", "bench-handoff-pw"
 TARGET_ADDED_P99_MS = 250.0
 WARM_UP = 3
-# Between a handoff and the next baseline turn: the app's work beside a bot turn (its review inbox's
-# /model/parse of the message, handoff/review/flows.py) may still be running in Rasa once the console
-# has the chat, and the baseline must not share Rasa with it. A pause between trials, not a turn's end.
+# Between a handoff and the next baseline turn: the app's work in Rasa around a handoff (the tracker it
+# reads for the context, handoff/conversations/flows.py) may still be running once the console has
+# the chat, and the baseline must not share Rasa with it. A pause between trials, not a turn's end.
 SETTLE_S = 2.0
 
 
@@ -142,7 +142,7 @@ def _report(results: dict[str, Any]) -> str:
         "The agent closes each chat after it. The baseline, alternating with the trials: the same message "
         "posted straight to Rasa's REST channel as a new conversation (the prediction and the handoff action, "
         f"what the app waits for), {SETTLE_S:g} s after the trial before it, so that Rasa is not still busy with "
-        "the app's own `/model/parse` of the message (its review inbox, beside the turn).\n\n"
+        "the app's own work there (the tracker it reads for the handoff context).\n\n"
         + "\n".join(rows) + "\n\n"
         f"Target (issue 13): p99 at most {TARGET_ADDED_P99_MS:.0f} ms beyond Rasa's own time: "
         f"{'met' if met else 'not met'} ({added} ms added at p99).\n\n![Handoff latency](plots/handoff.svg)\n")

@@ -105,9 +105,10 @@ def _report(results: dict[str, Any]) -> str:
                 f"{LABELS[kind]} at {level}, {r['failed']} (Rasa alone took {r['rasa']['p50_ms'] / 1000:.1f} s at p50 "
                 f"there)" for level, kind, r in handed)
             + ". Each went to a person with reason `bot_unavailable`: Rasa, saturated, did not answer one turn "
-            "within the app's 10 s, and the app's Rasa client (bot/client.py) then fails every call at once for "
-            "`SHOPBOT_RASA_OPEN_FOR_S` (15 s), so every conversation whose turn falls in those 15 s, a fresh one's "
-            "first message included, is handed off too. The times through the app at those levels are of the "
+            "within the app's 10 s; after 3 such timeouts in a row the app's Rasa client (bot/client.py) fails "
+            "every call at once for `SHOPBOT_RASA_OPEN_FOR_S` (15 s), so every conversation whose turn falls in "
+            "those 15 s, a fresh one's first message included, is handed off too. The times through the app at "
+            "those levels are of the "
             "turns that were answered, so their ratios are not comparable with the baseline's.")
     return (
         "## Bot turn latency through the handoff service\n\n"
