@@ -8,6 +8,7 @@ import os
 import platform
 import subprocess
 import sys
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -74,6 +75,13 @@ def venvs() -> tuple[Path, Path]:
 def command(module: str) -> str:
     """How the bench was run, for its section (a model by its file name, not the machine's path)."""
     return " ".join([f"python -m {module}", *(Path(a).name if a.endswith(".tar.gz") else a for a in sys.argv[1:])])
+
+
+def results(module: str, started: float, figures: list[dict[str, Any]], **measured: Any) -> dict[str, Any]:
+    """A bench's results file: when, where and how it ran, how long (from `started`, a monotonic
+    time), its figures and what it measured."""
+    return {"generated": today(), "machine": machine(), "command": command(module),
+            "run_s": round(time.monotonic() - started, 1), "figures": figures, **measured}
 
 
 def cpu_seconds(pid: int) -> float:

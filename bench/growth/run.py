@@ -37,7 +37,8 @@ from bench.plot import bars
 from bench.relay.load import AGENT, CUSTOMER, Chat, Load
 from bench.relay.run import _app_env
 from bench.relay.targets import app_target
-from bench.report import command, figure, machine, rss_bytes, today, write_results, write_section
+from bench.report import figure, rss_bytes, write_results, write_section
+from bench.report import results as report_results
 from devstack.stack import StackConfig, app_service, free_port
 
 MIB = 1 << 20
@@ -211,8 +212,7 @@ def main() -> None:
     measured = asyncio.run(_measure(args, work))
     for db in work.glob("growth.db*"):
         db.unlink()
-    results = {"generated": today(), "machine": machine(), "command": command("bench.growth.run"),
-               "run_s": round(time.monotonic() - started, 1), "figures": _figures(measured), "measured": measured}
+    results = report_results("bench.growth.run", started, _figures(measured), measured=measured)
     section = _report(results)
     if not args.no_write:
         write_results("growth", results)

@@ -30,7 +30,8 @@ import httpx
 
 from bench.latency import turns as t
 from bench.plot import bars
-from bench.report import command, figure, machine, percentile, today, write_results, write_section
+from bench.report import figure, percentile, write_results, write_section
+from bench.report import results as report_results
 from devstack.clients import Agent, Customer, Frame
 from devstack.stack import Stack
 
@@ -165,8 +166,7 @@ def main() -> None:
             measured = asyncio.run(measure(stack, args.n))
         finally:
             stack.stop()
-    results = {"generated": today(), "machine": machine(), "command": command("bench.handoff.run"),
-               "run_s": round(time.monotonic() - started, 1), "figures": _figures(measured), "measured": measured}
+    results = report_results("bench.handoff.run", started, _figures(measured), measured=measured)
     section = _report(results)
     if not args.no_write:
         write_results("handoff", results)

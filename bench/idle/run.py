@@ -34,7 +34,8 @@ import websockets
 from bench.latency import turns as t
 from bench.plot import bars
 from bench.relay.floor import floor_service
-from bench.report import command, cpu_seconds, figure, machine, rss_bytes, today, write_results, write_section
+from bench.report import cpu_seconds, figure, rss_bytes, write_results, write_section
+from bench.report import results as report_results
 from devstack.clients import Customer
 from devstack.stack import Stack, free_port
 
@@ -282,8 +283,7 @@ def main() -> None:
     measured = asyncio.run(_run(args, work))
     for db in [*work.glob("app.db*"), *work.glob("rasa-trackers.db*")]:
         db.unlink()
-    results = {"generated": today(), "machine": machine(), "command": command("bench.idle.run"),
-               "run_s": round(time.monotonic() - started, 1), "figures": _figures(measured), "measured": measured}
+    results = report_results("bench.idle.run", started, _figures(measured), measured=measured)
     section = _report(results)
     if not args.no_write:
         write_results("idle", results)

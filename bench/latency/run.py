@@ -27,7 +27,8 @@ import httpx
 
 from bench.latency import turns as t
 from bench.plot import bars
-from bench.report import command, figure, machine, today, write_results, write_section
+from bench.report import figure, write_results, write_section
+from bench.report import results as report_results
 from devstack.stack import Stack
 
 ROUNDS = 2
@@ -155,9 +156,7 @@ def main() -> None:
             measured = asyncio.run(measure(stack, levels, args.turns, args.with_parse))
         finally:
             stack.stop()
-    results = {"generated": today(), "machine": machine(),
-               "command": command("bench.latency.run"),
-               "run_s": round(time.monotonic() - started, 1), "figures": _figures(measured), "levels": measured}
+    results = report_results("bench.latency.run", started, _figures(measured), levels=measured)
     section = _report(results)
     if not args.no_write:
         write_results("latency", results)

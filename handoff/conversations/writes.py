@@ -50,11 +50,11 @@ from handoff.conversations.sqlite_writes import SqliteBatches
 log = logging.getLogger(__name__)
 
 MAX_BATCH = 256  # messages per transaction: bounds how long a batch holds its conversations' rows
-# Requests waiting or being written, per process: two per conversation for 1,000 conversations with both
+# max_in_flight (SHOPBOT_WRITE_BUDGET, 2,048 by default): requests waiting or being written, per process:
+# two per conversation for 1,000 conversations with both
 # sides writing at once. At the batch throughput measured (thousands a second on SQLite, over a thousand
 # on PostgreSQL, on 2 cores) a full queue is written in well under two seconds; a process further
 # behind than that refuses new messages.
-MAX_IN_FLIGHT = 2048  # the default of SHOPBOT_WRITE_BUDGET
 
 _conversations = cast(Table, Conversation.__table__)
 _messages = cast(Table, Message.__table__)
@@ -62,7 +62,7 @@ _pending_turns = cast(Table, PendingTurn.__table__)
 
 
 class MessageWriter:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], *, max_in_flight: int = MAX_IN_FLIGHT,
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], *, max_in_flight: int,
                  max_batch: int = MAX_BATCH) -> None:
         self._sessions = sessions
         self.max_in_flight = max_in_flight

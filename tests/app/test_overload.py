@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from sqlalchemy.engine import make_url
 
-from handoff.conversations import flows, writes
+from handoff.conversations import flows
 from handoff.database import SQLITE_BUSY_TIMEOUT_S
 from tests.app.conftest import InProcessApp, running, settings_for
 from tests.app.sockets import AppSocket
@@ -162,7 +162,7 @@ async def test_a_message_refused_for_overload_is_not_stored(app: InProcessApp, m
     await customer.send({"type": "message", "client_msg_id": "x-1", "text": "anyone?"})
     refused = await customer.wait_for(error_for("x-1"))
     assert refused["code"] == "overloaded"
-    monkeypatch.setattr(app.rt.writer, "max_in_flight", writes.MAX_IN_FLIGHT)
+    monkeypatch.setattr(app.rt.writer, "max_in_flight", app.rt.settings.write_budget)
     await customer.send({"type": "message", "client_msg_id": "x-1", "text": "anyone?"})
     ack = await customer.wait_for(ack_for("x-1"))
     assert ack["duplicate"] is False  # the refused send stored nothing
