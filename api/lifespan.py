@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import date, datetime
@@ -36,18 +37,23 @@ from handoff.training import flows as training_flows
 
 log = logging.getLogger(__name__)
 
+SLOW_SWEEP_S = 0.25
+
 
 async def _sweep(rt: Runtime) -> None:
     """Periodic housekeeping: this process's heartbeat and the sockets of dead ones, unanswered
     conversations offered again, abandoned bot turns and training jobs taken over."""
-    tasks: list[tuple[str, Callable[[Runtime], Awaitable[object]]]] = [
-        ("heartbeat", instance_flows.heartbeat), ("reaping of dead processes' sockets", instance_flows.reap),
-        ("re-offer sweep", routing_flows.reoffer_unanswered), ("sweep of abandoned bot turns", outbox.resume_abandoned),
-        ("sweep of abandoned training jobs", training_flows.fail_abandoned),
-        ("following the live model", serving_flows.follow_live)]
+    tasks: list[tuple[str, str, Callable[[Runtime], Awaitable[object]]]] = [
+        ("heartbeat", "heartbeat", instance_flows.heartbeat),
+        ("reap", "reaping of dead processes' sockets", instance_flows.reap),
+        ("reoffer", "re-offer sweep", routing_flows.reoffer_unanswered),
+        ("turns", "sweep of abandoned bot turns", outbox.resume_abandoned),
+        ("training", "sweep of abandoned training jobs", training_flows.fail_abandoned),
+        ("serving", "following the live model", serving_flows.follow_live)]
     while True:
         await asyncio.sleep(rt.settings.sweep_interval_s)
-        for name, task in tasks:
+        for key, name, task in tasks:
+            started = time.perf_counter()
             # A failed sweep is retried at the next tick; the database or Redis briefly away is one
             # line, anything else a bug to see whole.
             try:
@@ -56,6 +62,12 @@ async def _sweep(rt: Runtime) -> None:
                 log.warning("%s failed (%s); the next sweep tries again", name, type(exc).__name__)
             except Exception:
                 log.exception("%s failed", name)
+            # Its time from start to end, awaits included: what the sweep costs the sockets beside it
+            # shows as their latency, and a slow one is worth a line.
+            took = time.perf_counter() - started
+            rt.metrics.sweep_seconds.labels(key).observe(took)
+            if took > SLOW_SWEEP_S:
+                log.warning("%s took %.0f ms", name, took * 1000)
 
 
 async def prepare_database(settings: Settings, engine: AsyncEngine,

@@ -11,6 +11,8 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 TURN_BUCKETS = (0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 # Seconds a customer waits for a person: seconds to hours.
 WAIT_BUCKETS = (5.0, 15.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1800.0, 3600.0, 14400.0)
+# Seconds a periodic sweep holds the process: milliseconds when all is well.
+SWEEP_BUCKETS = (0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0)
 LAG_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0)
 
 
@@ -34,6 +36,9 @@ class Metrics:
         self.broker_lag_seconds = Histogram(
             "shopbot_broker_lag_seconds", "From an event's publication to its arrival here through Redis",
             buckets=LAG_BUCKETS, registry=registry)
+        self.sweep_seconds = Histogram(
+            "shopbot_sweep_seconds", "One periodic sweep task of this process (heartbeat, re-offers, ...)",
+            ["task"], buckets=SWEEP_BUCKETS, registry=registry)
         self.conversations = Gauge("shopbot_conversations", "Conversations by state (all processes)", ["state"],
                                    registry=registry)
         self.queue_length = Gauge("shopbot_queue_length", "Conversations waiting for a person (all processes)",

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handoff.clock import Clock
+from handoff.coalesce import Coalescer
 from handoff.config import Settings
 from handoff.conversations.turns import TurnQueue
 from handoff.conversations.writes import MessageWriter
@@ -34,6 +35,9 @@ class Runtime:
     # The sockets this process serves, by lease id (handoff/instances/): its heartbeat counts out
     # leases the database holds for sockets that are gone, and in again ones a sweep took from it.
     sockets: LiveSockets = field(default_factory=LiveSockets)
+    # Jobs over the whole waiting line (routing, telling everyone their place): one run serves every
+    # caller that asked before it began (handoff/coalesce.py).
+    coalesced: Coalescer = field(default_factory=Coalescer)
     # This app's Prometheus metrics (handoff/metrics.py).
     metrics: Metrics = field(default_factory=Metrics)
     # Every token's keys (handoff/security.py), from the settings' secrets.

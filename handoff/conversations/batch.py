@@ -24,7 +24,13 @@ class Stored:
     message: StoredMessage
     created: bool  # False: this client id was stored before (a resend), `message` is the original
     state: ConversationState  # the conversation's, when the message was stored (or resent)
-    turn_pending: bool = False  # a pending bot turn was stored with it: the bot has the conversation
+    # A pending bot turn was stored with it (the bot has the conversation), this process's lease on
+    # it running until then (handoff/conversations/outbox.py); None: no turn.
+    turn_until: datetime | None = None
+
+    @property
+    def turn_pending(self) -> bool:
+        return self.turn_until is not None
 
 
 Outcome = Stored | Exception
@@ -85,7 +91,7 @@ def plan(requests: list[Request], conversations: dict[str, ConversationRow],
         if found is None:
             outcome = ConversationNotFound(request.conversation_id)
         elif key is not None and key in in_batch:  # sent twice in one batch: the second is the resend
-            outcome = replace(in_batch[key], created=False, turn_pending=False)
+            outcome = replace(in_batch[key], created=False, turn_until=None)
         else:
             state = ConversationState(found.state)
             refusal = refused(request, state, found.assigned_agent_id)
@@ -98,11 +104,11 @@ def plan(requests: list[Request], conversations: dict[str, ConversationRow],
                 message = StoredMessage(conversation_id=request.conversation_id, seq=seq, sender=request.sender,
                                         text=request.text, client_msg_id=request.client_msg_id,
                                         author_id=request.author_id, created_at=request.clock.now())
-                turn = request.turn_lease is not None and state == ConversationState.BOT
-                outcome = Stored(message, True, state, turn_pending=turn)
+                lease = request.turn_lease if state == ConversationState.BOT else None
+                outcome = Stored(message, True, state, turn_until=lease[1] if lease else None)
                 result.messages.append(message)
-                if turn and request.turn_lease is not None:
-                    result.turns.append((message.conversation_id, seq, *request.turn_lease))
+                if lease is not None:
+                    result.turns.append((message.conversation_id, seq, *lease))
         if key is not None and isinstance(outcome, Stored):
             in_batch[key] = outcome
         result.outcomes.append(outcome)

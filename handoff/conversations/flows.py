@@ -115,20 +115,22 @@ async def _bot_turn(rt: Runtime, conversation: Conversation, message: Message) -
         if await _still_bots_turn(rt, conversation.id, started):
             await hand_off(rt, conversation.id, BOT_UNAVAILABLE, f"The assistant did not answer: {exc}")
         return
-    if not await _still_bots_turn(rt, conversation.id, started):
-        # Handed off while Rasa was answering (a slow action): the person has the chat now.
-        log.debug("%s left the bot during its turn; the turn's %d replies are dropped", conversation.id, len(replies))
-        return
+    # Handed off while Rasa was answering (a slow action): the person has the chat now, the turn's
+    # replies are dropped. A text reply checks that itself, in the UPDATE that stores it (say's
+    # bot_since), so a turn of texts reads the conversation no second time; a handoff is checked here.
     if not replies:
-        # Every turn of this assistant answers something; silence means an action failed inside Rasa.
-        rt.metrics.bot_errors.labels("no_answer").inc()
-        await hand_off(rt, conversation.id, BOT_UNAVAILABLE, "The assistant gave no answer to the last message.")
+        if await _still_bots_turn(rt, conversation.id, started):
+            # Every turn of this assistant answers something; silence means an action failed inside Rasa.
+            rt.metrics.bot_errors.labels("no_answer").inc()
+            await hand_off(rt, conversation.id, BOT_UNAVAILABLE, "The assistant gave no answer to the last message.")
         return
     for reply in replies:
         handoff = (reply.get("custom") or {}).get("handoff")
         if handoff is not None:
             # Whatever the bot would say after handing off (e.g. a form re-asking) is not shown.
-            await hand_off(rt, conversation.id, str(handoff.get("reason") or "unknown"), str(handoff.get("note") or ""))
+            if await _still_bots_turn(rt, conversation.id, started):
+                await hand_off(rt, conversation.id, str(handoff.get("reason") or "unknown"),
+                               str(handoff.get("note") or ""))
             return
         if reply.get("text"):
             payload = {"buttons": reply["buttons"]} if reply.get("buttons") else None

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import datetime, timedelta
 from functools import partial
 
 from sqlalchemy import delete, select, update
@@ -69,20 +70,26 @@ def after_customer_message(rt: Runtime, stored: Stored) -> None:
     """A new customer message's work beside the socket: the bot's turn if one was stored with it (the
     bot has the chat; if this process dies first, another one answers), else, with a person on the
     chat, agent assist's NLU-only suggestion for them."""
-    if stored.turn_pending:
+    if stored.turn_until is not None:
         message = stored.message.orm()
-        rt.turns.run(message.conversation_id, partial(answer, rt, message))
+        rt.turns.run(message.conversation_id, partial(answer, rt, message, held_until=stored.turn_until))
     elif stored.state == ConversationState.ASSIGNED and rt.settings.assist_max_pending > 0:
         # Assist off, no ORM copy: building one cost about as much as storing the message (profiled).
         assist_flows.schedule(rt, stored.message.orm())
 
 
-async def answer(rt: Runtime, message: Message) -> None:
+async def answer(rt: Runtime, message: Message, held_until: datetime | None = None) -> None:
     """The bot's turn for a stored customer message, if this process still holds it. A turn cut off by
-    shutdown keeps its row: another process (or this one, restarted) runs it again."""
-    async with rt.sessions() as session:
-        if not await _renew(session, rt, message.conversation_id, message.seq):
-            return  # taken over by another process after our lease ran out, or already done
+    shutdown keeps its row: another process (or this one, restarted) runs it again.
+    held_until: the lease this process took when it stored the turn. While more than half of it is
+    left, no other process can have taken the turn over (only an expired lease is) and the heartbeat
+    renews it in time, so the turn starts without a transaction of its own (one less before the
+    customer's answer); otherwise the lease is renewed first, and the turn run only if still ours."""
+    fresh = held_until is not None and held_until - rt.clock.now() > timedelta(seconds=rt.settings.turn_lease_s / 2)
+    if not fresh:
+        async with rt.sessions() as session:
+            if not await _renew(session, rt, message.conversation_id, message.seq):
+                return  # taken over by another process after our lease ran out, or already done
     heartbeat = asyncio.create_task(_keep_holding(rt, message.conversation_id, message.seq))
     try:
         await flows.route_to_bot(rt, message)

@@ -94,6 +94,16 @@ class SqliteBatches:
             self._conn = None
 
 
+def stored_query(keys: int) -> str:
+    """The messages already stored under `keys` (conversation id, client id) pairs, found through the
+    unique (conversation_id, client_msg_id) index. The keys are the outer loop of a join: SQLite
+    answers the row-value `(conversation_id, client_msg_id) IN (VALUES ...)` with a scan of every
+    message (EXPLAIN QUERY PLAN: SCAN messages), a batch's cost growing with the table."""
+    return ("SELECT m.conversation_id, m.seq, m.sender, m.text, m.client_msg_id, m.author_id, m.created_at, "
+            f"m.payload FROM (VALUES {', '.join(['(?, ?)'] * keys)}) AS k "
+            "CROSS JOIN messages AS m ON m.conversation_id = k.column1 AND m.client_msg_id = k.column2")
+
+
 def _store_all(conn: sqlite3.Connection, requests: list[Request]) -> list[Outcome]:
     ids = sorted({r.conversation_id for r in requests})
     conversations = {row[0]: ConversationRow(row[1], row[2], row[3]) for row in conn.execute(
@@ -102,10 +112,7 @@ def _store_all(conn: sqlite3.Connection, requests: list[Request]) -> list[Outcom
     keys = sorted({key for r in requests if (key := r.key) is not None})
     stored_before: dict[tuple[str, str], StoredMessage] = {}
     if keys:
-        rows = conn.execute(
-            "SELECT conversation_id, seq, sender, text, client_msg_id, author_id, created_at, payload FROM messages "
-            f"WHERE (conversation_id, client_msg_id) IN (VALUES {', '.join(['(?, ?)'] * len(keys))})",
-            [part for key in keys for part in key])
+        rows = conn.execute(stored_query(len(keys)), [part for key in keys for part in key])
         for cid, seq, sender, text, client_msg_id, author_id, created_at, payload in rows:
             stored_before[(cid, client_msg_id)] = StoredMessage(
                 conversation_id=cid, seq=seq, sender=Sender(sender), text=text, client_msg_id=client_msg_id,

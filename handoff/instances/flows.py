@@ -22,7 +22,6 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from handoff.conversations import presence
 from handoff.instances import service
 from handoff.instances.enums import SocketKind
-from handoff.instances.models import SocketLease
 from handoff.routing import flows as routing_flows
 from handoff.runtime import Runtime
 
@@ -61,7 +60,7 @@ async def heartbeat(rt: Runtime) -> int:
     live = rt.sockets.snapshot()  # before reading the database: a socket opening after is not judged
     async with rt.sessions() as session:
         anew = await service.beat(session=session, instance_id=rt.instance_id, now=rt.clock.now())
-        held: list[SocketLease] = await service.leases_of(session=session, instance_id=rt.instance_id)
+        held = await service.leases_of(session=session, instance_id=rt.instance_id)
     corrected = 0
     for lease in held:  # counted in, but its socket has gone (and is not opening again just now)
         if not rt.sockets.holds(lease.id):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -51,8 +52,18 @@ async def release(session: AsyncSession, *, lease_id: str) -> bool:
     return gone is not None
 
 
-async def leases_of(*, session: AsyncSession, instance_id: str) -> list[SocketLease]:
-    return list(await session.scalars(select(SocketLease).where(SocketLease.instance_id == instance_id)))
+class HeldLease(NamedTuple):
+    id: str
+    kind: str
+    subject: str
+
+
+async def leases_of(*, session: AsyncSession, instance_id: str) -> list[HeldLease]:
+    """The process's leases as plain rows: its heartbeat reads one per open socket every few seconds,
+    and ORM objects for a thousand of them held the event loop for tens of milliseconds (profiled)."""
+    rows = await session.execute(select(SocketLease.id, SocketLease.kind, SocketLease.subject)
+                                 .where(SocketLease.instance_id == instance_id))
+    return [HeldLease(*row) for row in rows]
 
 
 async def orphaned(*, session: AsyncSession, alive_since: datetime) -> list[SocketLease]:

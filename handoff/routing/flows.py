@@ -5,6 +5,7 @@ every move is one conditional UPDATE."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from handoff.agents import service as agent_service
@@ -24,7 +25,12 @@ from handoff.runtime import Runtime
 
 async def route(rt: Runtime) -> None:
     """Auto-assignment: each waiting conversation, next first, to the best agent who can take it;
-    then every customer still waiting is told their place. Safe to run concurrently anywhere."""
+    then every customer still waiting is told their place. Safe to run concurrently anywhere; in one
+    process, the callers during a run share the next one (each pass reads the whole line)."""
+    await rt.coalesced.run("route", partial(_route, rt))
+
+
+async def _route(rt: Runtime) -> None:
     if rt.settings.routing == "auto":
         async with rt.sessions() as session:
             line = await queue_service.waiting(session=session)
@@ -53,7 +59,12 @@ def _place_frame(conversation_id: str, place: queue_service.Place) -> dict[str, 
 
 
 async def announce_places(rt: Runtime) -> None:
-    """Every waiting customer's place and estimate, on their conversation's channel."""
+    """Every waiting customer's place and estimate, on their conversation's channel; the callers
+    during an announcement share the next one (a frame per waiting customer each time)."""
+    await rt.coalesced.run("places", partial(_announce_places, rt))
+
+
+async def _announce_places(rt: Runtime) -> None:
     async with rt.sessions() as session:
         line = await queue_service.places(session=session, default_handling_s=rt.settings.default_handling_s)
     for conversation_id, place in line.items():

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from handoff.conversations import outbox
 from handoff.conversations import service as conversation_service
 from handoff.conversations.enums import Sender
-from handoff.conversations.models import PendingTurn
+from handoff.conversations.models import Message, PendingTurn
 from tests.app.conftest import InProcessApp
 
 
@@ -101,3 +101,30 @@ async def test_a_turn_interrupted_again_and_again_goes_to_a_person(app: InProces
     await asyncio.wait_for(app.rt.turns.drained(cid), 5)  # its row is deleted after the done frame
     assert await _pending(app) == 0
     await socket.close()
+
+
+async def test_a_turn_whose_lease_ran_low_is_renewed_first_and_not_run_if_taken_over(app: InProcessApp) -> None:
+    """A turn that waited in its queue until less than half of its lease was left renews the lease
+    before it runs: once another process has taken it over, this one leaves it alone."""
+    cid, _ = await app.start_conversation()
+    seq = await _stored_by_a_dead_process(app, cid, "taken over meanwhile", expired=False)
+    async with app.rt.sessions() as session:
+        message = await session.scalar(select(Message).where(Message.conversation_id == cid, Message.seq == seq))
+    assert message is not None
+    low = app.rt.clock.now() + timedelta(seconds=app.rt.settings.turn_lease_s / 4)
+    await outbox.answer(app.rt, message, held_until=low)  # the row is "a-process-that-died"'s, not ours
+    assert app.bot.sent == []
+    assert await _pending(app) == 1
+
+
+async def test_a_fresh_lease_runs_the_turn_without_renewing_it(app: InProcessApp) -> None:
+    """Storing the turn took its lease: with most of it left, the turn runs at once, and ends."""
+    cid, _ = await app.start_conversation()
+    until = app.rt.clock.now() + timedelta(seconds=app.rt.settings.turn_lease_s)
+    async with app.rt.sessions() as session:
+        message, _ = await conversation_service.append_message(
+            session=session, conversation_id=cid, sender=Sender.CUSTOMER, text="hello there", clock=app.rt.clock,
+            client_msg_id=uuid.uuid4().hex, turn_lease=(app.rt.instance_id, until))
+    await outbox.answer(app.rt, message, held_until=until)
+    assert app.bot.sent == ["hello there"]
+    assert await _pending(app) == 0

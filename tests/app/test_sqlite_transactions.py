@@ -26,6 +26,7 @@ from sqlalchemy.engine import make_url
 from handoff.conversations import flows
 from handoff.conversations import service as conversation_service
 from handoff.conversations.enums import Sender
+from handoff.conversations.sqlite_writes import stored_query
 from tests.app.conftest import InProcessApp, running, settings_for
 
 
@@ -99,3 +100,17 @@ async def test_a_session_that_has_read_writes_after_another_connection_committed
         conversation = await conversation_service.get(session=session, conversation_id=conversation_id)
     assert sorted(m.seq for m in stored) == [1, 2]
     assert conversation is not None and conversation.last_seq == 2
+
+
+async def test_a_batch_finds_resent_client_ids_through_the_index(app: InProcessApp) -> None:
+    """The relay's look-up of client ids already stored searches the unique index on the app's own
+    schema: a scan of every message would make each batch slower as the table grows."""
+    path = make_url(app.rt.settings.database_url).database
+    assert path is not None
+    conn = sqlite3.connect(path)
+    try:
+        plan = [row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + stored_query(3), ["c", "m"] * 3)]
+    finally:
+        conn.close()
+    assert any(step.startswith("SEARCH m USING") and "client_msg_id=?" in step for step in plan), plan
+    assert not any(step.startswith("SCAN m") for step in plan), plan

@@ -80,6 +80,21 @@ async def test_publish_reaches_only_subscribed_channels(make_broker: MakeBroker)
         assert sub_a.queue.empty()
 
 
+async def test_a_subscriber_that_left_hears_nothing_and_the_others_go_on(make_broker: MakeBroker) -> None:
+    broker = await make_broker()
+    async with broker.subscribe("a") as stays:
+        async with broker.subscribe("a", "b") as leaves:
+            await broker.publish("a", {"type": "x", "n": 1})
+            assert (await _next(leaves))["n"] == 1
+        await broker.publish("a", {"type": "x", "n": 2})
+        await broker.publish("b", {"type": "x", "n": 3})  # nobody listens to b any more
+        assert [(await _next(stays))["n"] for _ in range(2)] == [1, 2]
+        assert leaves.queue.empty()
+    async with broker.subscribe("b") as later:  # a channel everyone left can be listened to again
+        await broker.publish("b", {"type": "x", "n": 4})
+        assert (await _next(later))["n"] == 4
+
+
 async def test_a_slow_subscriber_is_cut_off_not_buffered_forever(make_broker: MakeBroker) -> None:
     broker = await make_broker(queue_size=4)
     async with broker.subscribe("a") as slow:
