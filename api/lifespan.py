@@ -14,6 +14,7 @@ from redis.exceptions import RedisError
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from api import collector
 from bot.client import RasaClient
 from handoff.agents import service as agent_service
 from handoff.canned import service as canned_service
@@ -118,17 +119,19 @@ def lifespan_for(settings: Settings, bot_override: Bot | None = None):  # type: 
         await instance_flows.heartbeat(runtime)  # registered before it serves a socket
         await serving_flows.follow_live(runtime)  # a live model whose server has gone is served again
         sweeper = asyncio.create_task(_sweep(runtime))
-        try:
-            yield
-        finally:
-            sweeper.cancel()
-            await runtime.turns.stop()
-            await runtime.writer.aclose()
-            await training_flows.stop_all()
-            await serving_flows.stop_all(runtime)
-            if rasa is not None:
-                await rasa.aclose()
-            await broker.disconnect()
-            await engine.dispose()
+        collector.settle()
+        with collector.pauses_observed(metrics.gc_pause_seconds):
+            try:
+                yield
+            finally:
+                sweeper.cancel()
+                await runtime.turns.stop()
+                await runtime.writer.aclose()
+                await training_flows.stop_all()
+                await serving_flows.stop_all(runtime)
+                if rasa is not None:
+                    await rasa.aclose()
+                await broker.disconnect()
+                await engine.dispose()
 
     return lifespan

@@ -39,6 +39,9 @@ class Metrics:
         self.sweep_seconds = Histogram(
             "shopbot_sweep_seconds", "One periodic sweep task of this process (heartbeat, re-offers, ...)",
             ["task"], buckets=SWEEP_BUCKETS, registry=registry)
+        self.gc_pause_seconds = Histogram(
+            "shopbot_gc_pause_seconds", "The garbage collector's pauses of this process, by generation",
+            ["generation"], buckets=SWEEP_BUCKETS, registry=registry)
         self.conversations = Gauge("shopbot_conversations", "Conversations by state (all processes)", ["state"],
                                    registry=registry)
         self.queue_length = Gauge("shopbot_queue_length", "Conversations waiting for a person (all processes)",
