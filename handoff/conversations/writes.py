@@ -133,15 +133,19 @@ class MessageWriter:
             outcomes = [await self._alone(request) for request in ordered]
         except Exception as exc:  # the database away: every sender hears it (its socket closes, 1013)
             outcomes = [exc] * len(ordered)
+        # Published together, started in the batch's order (each queues its event before its first
+        # wait): the Redis broker sends what is queued at once in one pipeline, in that order.
+        # A resend is published again: the process that stored it may have died before publishing
+        # it, and every receiver drops a seq it already has.
+        stored = [(request, outcome) for request, outcome in zip(ordered, outcomes, strict=True)
+                  if isinstance(outcome, Stored)]
+        published = await asyncio.gather(*(request.publish(outcome.message) for request, outcome in stored),
+                                         return_exceptions=True)
+        failed = {id(request): result for (request, _), result in zip(stored, published, strict=True)
+                  if isinstance(result, BaseException)}
         for request, outcome in zip(ordered, outcomes, strict=True):
-            if isinstance(outcome, Stored):
-                # A resend is published again: the process that stored it may have died before
-                # publishing it, and every receiver drops a seq it already has.
-                try:
-                    await request.publish(outcome.message)
-                except Exception as exc:
-                    outcome = exc
-            _settle(request, outcome)
+            result = failed.get(id(request))
+            _settle(request, result if isinstance(result, Exception) else outcome)
 
     async def _alone(self, request: Request) -> Outcome:
         """One request in a transaction of its own (after a unique violation in its batch)."""

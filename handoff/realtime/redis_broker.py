@@ -17,6 +17,7 @@ database number, so the prefix is what keeps two deployments (or test runs) on o
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import itertools
 import json
 import logging
@@ -44,6 +45,17 @@ PUBLISHED_AT = "_published_at"  # added to each event on the wire, taken off on 
 _ALIVE = "_alive"  # always subscribed: the connection stays in pub/sub mode even with nobody listening
 _instances = itertools.count()
 _DROPPED = (RedisConnectionError, RedisTimeoutError, OSError)
+
+
+MAX_PIPELINE = 256  # events in one pipeline
+# (channel, payload, event type for the logs, the publisher's future)
+_Outgoing = tuple[str, str, str, "asyncio.Future[None]"]
+
+
+def _settle(batch: list[_Outgoing]) -> None:
+    for *_, done in batch:
+        if not done.done():
+            done.set_result(None)
 
 
 class BrokerUnavailable(RuntimeError):
@@ -86,12 +98,14 @@ class RedisBroker:
         self._write = asyncio.Lock()  # one command at a time on the pub/sub connection
         self._reader: asyncio.Task[None] | None = None
         self._publisher: Redis | None = None
+        self._outgoing: list[_Outgoing] = []  # published, waiting for the next pipeline
+        self._flusher: asyncio.Task[None] | None = None
         self._pool: ConnectionPool | None = None
 
     async def connect(self) -> None:
         options: dict[str, Any] = {"decode_responses": True, "socket_connect_timeout": 3.0, "socket_timeout": 5.0}
         # No retries inside redis-py: a dropped connection must surface here, where we know what it cost.
-        self._publisher = Redis.from_url(self.url, single_connection_client=True, retry=Retry(NoBackoff(), 0),
+        self._publisher = Redis.from_url(self.url, retry=Retry(NoBackoff(), 0),
                                          client_name=self.publish_client_name, **options)
         self._pool = ConnectionPool.from_url(self.url, client_name=self.pubsub_client_name, **options)
         await self._publisher.ping()  # fail at start-up, not at the first message
@@ -101,6 +115,10 @@ class RedisBroker:
                  self._pool.connection_kwargs.get("port"), self.prefix)
 
     async def disconnect(self) -> None:
+        if self._flusher is not None:  # what is still waiting is hints: the database has every message
+            self._flusher.cancel()
+            with suppress(asyncio.CancelledError):
+                await self._flusher
         if self._reader is not None:
             self._reader.cancel()
             with suppress(asyncio.CancelledError):
@@ -118,26 +136,60 @@ class RedisBroker:
         self._unconfirmed.clear()
 
     async def publish(self, channel: str, event: dict[str, Any]) -> None:
+        """Returns once Redis has the event (or it was given up, and its channel's listeners here cut
+        off). Events published while others are on their way go together in the next pipeline, in
+        the order published: one round trip for all of them. One PUBLISH round trip per event, on
+        one connection, held one instance to 921 deliveries/s against 2,070/s with the in-process
+        broker (bench/relay, 100 conversations on PostgreSQL)."""
         assert self._publisher is not None, "connect() first"
         payload = json.dumps({**event, "channel": channel, PUBLISHED_AT: time.time()})
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._outgoing.append((channel, payload, str(event.get("type")), done))
+        if self._flusher is None:
+            # Its own context: not the log context (conversation id) of the flow that started it.
+            self._flusher = asyncio.create_task(self._flush(), context=contextvars.Context())
+        # Shielded: a publisher cancelled meanwhile (its socket gone) leaves the pipeline whole.
+        await asyncio.shield(done)
+
+    async def _flush(self) -> None:
         try:
-            await self._publisher.publish(self.prefix + channel, payload)
-            return
-        except _DROPPED as exc:
-            log.warning("broker: publishing a %s event on %s failed (%s); reconnecting, trying once more",
-                        event.get("type"), channel, type(exc).__name__)
-        await asyncio.sleep(self.backoff_s[0])
-        try:
-            await self._publisher.publish(self.prefix + channel, payload)
-            return
-        except _DROPPED as exc:
-            # Not raised: the event is already in the database (or only a hint, like typing), and the
-            # flow that published it must go on. Listeners here are cut off and catch up; those of
-            # other processes lose their own pub/sub connection to the same outage and do the same.
-            log.error("broker: a %s event on %s was not published (%s); its listeners here catch up",
-                      event.get("type"), channel, type(exc).__name__)
-        for subscriber in list(self._local.get(channel, ())):
-            subscriber.cut_off()
+            while self._outgoing:
+                batch = self._outgoing[:MAX_PIPELINE]
+                del self._outgoing[:MAX_PIPELINE]
+                try:
+                    await self._publish_batch(batch)
+                finally:
+                    _settle(batch)
+        finally:  # cancelled (shutdown): nobody waits for ever on what was not sent
+            _settle(self._outgoing)
+            self._outgoing.clear()
+            self._flusher = None
+
+    async def _publish_batch(self, batch: list[_Outgoing]) -> None:
+        assert self._publisher is not None
+        for attempt in range(2):
+            try:
+                async with self._publisher.pipeline(transaction=False) as pipe:
+                    for channel, payload, _, _ in batch:
+                        pipe.publish(self.prefix + channel, payload)
+                    await pipe.execute()
+                return
+            except _DROPPED as exc:
+                kinds = ", ".join(sorted({kind for _, _, kind, _ in batch}))
+                if attempt == 0:
+                    log.warning("broker: publishing %d event(s) (%s) failed (%s); reconnecting, trying once more",
+                                len(batch), kinds, type(exc).__name__)
+                    await asyncio.sleep(self.backoff_s[0])
+                else:
+                    # Not raised: the events are already in the database (or only hints, like typing),
+                    # and the flows that published them must go on. Listeners here are cut off and
+                    # catch up; those of other processes lose their own pub/sub connection to the same
+                    # outage and do the same.
+                    log.error("broker: %d event(s) (%s) were not published (%s); their listeners here catch up",
+                              len(batch), kinds, type(exc).__name__)
+        for channel in {channel for channel, _, _, _ in batch}:
+            for subscriber in list(self._local.get(channel, ())):
+                subscriber.cut_off()
 
     @asynccontextmanager
     async def subscribe(self, *channels: str) -> AsyncIterator[Subscriber]:

@@ -4,6 +4,8 @@ line, an agent taking the conversation) as Prometheus' own parser reads them."""
 
 from __future__ import annotations
 
+import gc
+
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.app.conftest import InProcessApp
@@ -65,3 +67,10 @@ async def test_readiness_reports_the_database_and_the_bot(app: InProcessApp) -> 
     resp = await app.http.get("/readyz")
     assert resp.status_code == 200
     assert resp.json() == {"status": "ready", "database": "up", "bot": None}  # a fake bot: no Rasa to ask
+
+
+async def test_the_collectors_pauses_are_measured(app: InProcessApp) -> None:
+    key = ("shopbot_gc_pause_seconds_count", (("generation", "2"),))
+    before = (await _scrape(app)).get(key, 0)
+    gc.collect(2)
+    assert (await _scrape(app)).get(key, 0) >= before + 1

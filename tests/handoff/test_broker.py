@@ -178,6 +178,16 @@ async def test_a_subscriber_still_subscribing_is_not_cut_off(make_redis: MakeBro
         assert (await _next(sub))["n"] == 1
 
 
+async def test_events_published_at_once_arrive_once_in_the_order_published(make_redis: MakeBroker) -> None:
+    """Publishes that overlap go out together (pipelined): none lost, none twice, none reordered."""
+    one, two = await make_redis(), await make_redis()
+    async with one.subscribe("a") as sub, one.subscribe("b") as other:
+        await asyncio.gather(*(two.publish("a" if n % 3 else "b", {"type": "x", "n": n}) for n in range(300)))
+        assert [(await _next(sub))["n"] for _ in range(200)] == [n for n in range(300) if n % 3]
+        assert [(await _next(other))["n"] for _ in range(100)] == [n for n in range(300) if not n % 3]
+        assert sub.queue.empty() and other.queue.empty()
+
+
 async def test_publishing_retries_once_on_a_dropped_connection(make_redis: MakeBroker) -> None:
     one, two = await make_redis(), await make_redis()
     async with one.subscribe("a") as sub:
