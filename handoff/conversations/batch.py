@@ -28,10 +28,6 @@ class Stored:
     # it running until then (handoff/conversations/outbox.py); None: no turn.
     turn_until: datetime | None = None
 
-    @property
-    def turn_pending(self) -> bool:
-        return self.turn_until is not None
-
 
 Outcome = Stored | Exception
 
