@@ -202,9 +202,10 @@ def load_agent(model: Path) -> Any:
     return Agent.load(str(model))
 
 
-async def evaluate(model: Path, set_names: tuple[str, ...] = tuple(SETS), sweep: bool = True) -> dict[str, Any]:
+async def evaluate(model: Path, set_names: tuple[str, ...] = tuple(SETS), sweep: bool = True,
+                   limit: int = 0) -> dict[str, Any]:
     agent = load_agent(model)
-    sets = load_sets(set_names)
+    sets = load_sets(set_names, limit)
     parses = await parse_all(agent, sets)
     floor = component_config(agent, "E5IntentClassifier").get("min_similarity")
     results: dict[str, Any] = {"model": model.name, "min_similarity": floor, "sets": {}}
@@ -335,12 +336,14 @@ def main() -> None:
     parser.add_argument("--before", type=Path, help="an older model to compare against on the same sets")
     parser.add_argument("--out-json", type=Path, default=ROOT / "docs" / "results" / "nlu.json")
     parser.add_argument("--out-report", type=Path, default=ROOT / "docs" / "nlu-report.md")
+    parser.add_argument("--limit", type=int, default=0,
+                        help="the first N messages of each file only (a smoke run; its figures mean little)")
     args = parser.parse_args()
-    results = asyncio.run(evaluate(args.model))
+    results = asyncio.run(evaluate(args.model, limit=args.limit))
     if args.baseline:
-        results["baseline"] = asyncio.run(evaluate(args.baseline, ("authors",), sweep=False))
+        results["baseline"] = asyncio.run(evaluate(args.baseline, ("authors",), sweep=False, limit=args.limit))
     if args.before:
-        results["before"] = asyncio.run(evaluate(args.before, sweep=False))
+        results["before"] = asyncio.run(evaluate(args.before, sweep=False, limit=args.limit))
     if args.out_json.exists():  # keep figures other tools wrote (language detection)
         previous = json.loads(args.out_json.read_text(encoding="utf-8"))
         if "language_detection" in previous:

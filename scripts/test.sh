@@ -12,10 +12,7 @@ echo "==> validating the Rasa training data" >&2
 rm -f var-validate.log
 SHOPBOT_MODEL="$("$ROOT/scripts/train.sh" | tail -n 1)"
 export SHOPBOT_MODEL
-echo "==> ruff" >&2
-"$APP_VENV/bin/ruff" check .
-echo "==> mypy" >&2
-"$APP_VENV/bin/mypy" handoff api bot/client.py devstack
-"$ROOT/scripts/alembic-check.sh"
+echo "==> make lint" >&2
+make --no-print-directory -C "$ROOT" lint
 echo "==> pytest" >&2
 exec "$APP_VENV/bin/python" -m pytest "$@"

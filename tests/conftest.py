@@ -85,7 +85,7 @@ def app_url(stack: Stack) -> str:
     return stack.config.app_url
 
 
-def _extra_app(stack: Stack, tmp_path_factory: pytest.TempPathFactory, name: str,
+def extra_app(stack: Stack, tmp_path_factory: pytest.TempPathFactory, name: str,
                env: dict[str, str]) -> Iterator[str]:
     """Another app instance on a database of its own, with the suite's Rasa and action server."""
     port = free_port()
@@ -106,7 +106,7 @@ def team_url(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     conversation, so it must not hold the queue the other tests leave behind. Tests using it leave
     no open conversation. Unanswered chats are offered again, and any language taken, after seconds
     here (minutes by default)."""
-    yield from _extra_app(stack, tmp_path_factory, "team", {
+    yield from extra_app(stack, tmp_path_factory, "team", {
         "SHOPBOT_ANSWER_TIMEOUT_S": "10", "SHOPBOT_PRESENCE_GRACE_S": "10", "SHOPBOT_SWEEP_INTERVAL_S": "0.5",
         "SHOPBOT_LANGUAGE_FALLBACK_S": "4", "SHOPBOT_SUPPORT_HOURS": "always"})
 
@@ -116,5 +116,5 @@ def hours_url(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     """An app instance whose clock stands at Wednesday 16:00 UTC on the demo shop's day: the English
     team (Chicago, 10:00) is at work, the Indonesian (Jakarta, 23:00) and Hebrew (Jerusalem, 18:00)
     teams are not."""
-    yield from _extra_app(stack, tmp_path_factory, "hours", {
+    yield from extra_app(stack, tmp_path_factory, "hours", {
         "SHOPBOT_SUPPORT_HOURS": "policy", "SHOPBOT_WALL_CLOCK": "2026-11-25T16:00:00+00:00"})

@@ -204,13 +204,15 @@ def load_openers(language: str) -> dict[str, list[str]]:
     return journeys
 
 
-async def run_language(stack: Stack, language: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+async def run_language(stack: Stack, language: str,
+                       limit: int | None = None) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Every opener of the language (or the first `limit` of each journey) played once."""
     player = Player(stack)
     used: set[str] = set()
     runs = []
     started = time.perf_counter()
     for journey_name, lines in load_openers(language).items():
-        for opener in lines:
+        for opener in lines[:limit]:
             case = JOURNEYS[journey_name].pick(used)
             runs.append(await player.play(journey_name, opener, case, language))
             print(f"{language} {journey_name:24} {runs[-1]['result']}", flush=True)
@@ -221,6 +223,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--model", type=Path, required=True)
     parser.add_argument("--lang", nargs="+", default=["en", "id", "he"])
+    parser.add_argument("--limit", type=int, help="the first N openers of each journey only (a smoke run)")
+    parser.add_argument("--no-write", action="store_true", help="print the figures, write nothing")
     args = parser.parse_args()
     env = subprocess.run(["bash", "-c", "source scripts/env.sh && echo $APP_VENV && echo $BOT_VENV"], cwd=ROOT,
                          capture_output=True, text=True, check=True).stdout.split()
@@ -240,12 +244,13 @@ def main() -> None:
         try:
             summaries, all_runs = [], []
             for language in args.lang:
-                summary, runs = asyncio.run(run_language(stack, language))
+                summary, runs = asyncio.run(run_language(stack, language, args.limit))
                 summaries.append(summary)
                 all_runs += runs
         finally:
             stack.stop()
-    write_report(summaries, all_runs)
+    if not args.no_write:
+        write_report(summaries, all_runs)
     for s in summaries:
         print(f"{s['language']}: containment {s['containment_rate']:.1%}, escalation {s['escalation_rate']:.1%}, "
               f"{s['counts']}")

@@ -95,35 +95,36 @@ async def _close_all(sockets: list[websockets.ClientConnection]) -> None:
     await asyncio.gather(*(one(ws) for ws in sockets))
 
 
-async def _idle_cpu(pid: int) -> float:
-    """The server's CPU (cores) over IDLE_CPU_S while nobody asks anything of it."""
+async def _idle_cpu(pid: int, seconds: float) -> float:
+    """The server's CPU (cores) over `seconds` while nobody asks anything of it."""
     cpu, started = cpu_seconds(pid), time.perf_counter()
-    await asyncio.sleep(IDLE_CPU_S)  # the window measured, not a wait for something
+    await asyncio.sleep(seconds)  # the window measured, not a wait for something
     return round((cpu_seconds(pid) - cpu) / (time.perf_counter() - started), 3)
 
 
-async def _held(pid: int, ws_url: str, chats: list[tuple[str, str]]) -> dict[str, Any]:
+async def _held(pid: int, ws_url: str, chats: list[tuple[str, str]], idle_s: float) -> dict[str, Any]:
     """RSS and idle CPU before, sockets opened, RSS and idle CPU with them; the sockets stay open for the caller."""
-    before, cpu_before = rss_bytes(pid), await _idle_cpu(pid)
+    before, cpu_before = rss_bytes(pid), await _idle_cpu(pid, idle_s)
     started = time.perf_counter()
     sockets, failed = await _open_all(ws_url, chats)
     took = time.perf_counter() - started
     await asyncio.sleep(SETTLE_S)
-    after, cpu_open = rss_bytes(pid), await _idle_cpu(pid)
-    return {"idle_cpu_before": cpu_before, "idle_cpu_open": cpu_open,
+    after, cpu_open = rss_bytes(pid), await _idle_cpu(pid, idle_s)
+    return {"idle_cpu_before": cpu_before, "idle_cpu_open": cpu_open, "idle_cpu_s": idle_s,
             "rss_before_mib": round(before / MIB, 1), "rss_open_mib": round(after / MIB, 1),
             "per_socket_kib": round((after - before) / max(1, len(sockets)) / 1024, 2), "open": len(sockets),
             "failed": failed, "open_s": round(took, 1), "_sockets": sockets}
 
 
-async def _floor(n: int, logs: Path) -> dict[str, Any]:
+async def _floor(n: int, logs: Path, idle_s: float) -> dict[str, Any]:
     port = free_port()
     service = floor_service(Path(sys.prefix) / "bin" / "python", port, logs)
     service.start()
     try:
         await asyncio.to_thread(service.wait_healthy, 60)
         assert service.process is not None
-        held = await _held(service.process.pid, f"ws://127.0.0.1:{port}", [(f"floor{i}", "floor") for i in range(n)])
+        held = await _held(service.process.pid, f"ws://127.0.0.1:{port}", [(f"floor{i}", "floor") for i in range(n)],
+                           idle_s)
         await _close_all(held.pop("_sockets"))
         return held
     finally:
@@ -169,7 +170,7 @@ async def _turns(stack: Stack, customer: Customer, n: int) -> dict[str, Any]:
     return {"app": t.summary(app), "rasa": t.summary(base)}
 
 
-async def _app(stack: Stack, n: int, turns: int) -> dict[str, Any]:
+async def _app(stack: Stack, n: int, turns: int, idle_s: float) -> dict[str, Any]:
     base_url = stack.config.app_url
     pid = stack.app.process.pid if stack.app.process else 0
     customer = await Customer(base_url).start()
@@ -178,7 +179,7 @@ async def _app(stack: Stack, n: int, turns: int) -> dict[str, Any]:
     chats, retried = await _create(base_url, n)
     created_s = time.perf_counter() - started
     without = await _turns(stack, customer, turns)
-    held = await _held(pid, base_url.replace("http", "ws", 1), chats)
+    held = await _held(pid, base_url.replace("http", "ws", 1), chats, idle_s)
     sockets = held.pop("_sockets")
     try:
         with_open = await _turns(stack, customer, turns)
@@ -215,7 +216,8 @@ def _report(results: dict[str, Any]) -> str:
             f"| RSS with the sockets open (MiB) | {floor['rss_open_mib']} | {app['rss_open_mib']} |",
             f"| RSS per socket (KiB) | {floor['per_socket_kib']} | {app['per_socket_kib']} |"]
     if "idle_cpu_open" in app:
-        rows.append(f"| server CPU idle, before / with the sockets (cores, over {IDLE_CPU_S:g} s) | "
+        window = app.get("idle_cpu_s", IDLE_CPU_S)
+        rows.append(f"| server CPU idle, before / with the sockets (cores, over {window:g} s) | "
                     f"{floor['idle_cpu_before']} / {floor['idle_cpu_open']} | {app['idle_cpu_before']} / "
                     f"{app['idle_cpu_open']} |")
     turns = ["| bot turn (ms) | without the sockets p50 / p99 | with them p50 / p99 |", "|---|---|---|",
@@ -248,13 +250,13 @@ def _report(results: dict[str, Any]) -> str:
 
 async def _run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     print(f"==> floor, {args.sockets} sockets", flush=True)
-    floor = await _floor(args.sockets, work / "logs")
+    floor = await _floor(args.sockets, work / "logs", args.idle_cpu_s)
     print(f"    {floor}", flush=True)
     stack = t.bench_stack(args.model, work)
     await asyncio.to_thread(stack.start, 300, True)
     try:
         print(f"==> app, {args.sockets} sockets", flush=True)
-        app = await _app(stack, args.sockets, args.turns)
+        app = await _app(stack, args.sockets, args.turns, args.idle_cpu_s)
         print(f"    {app}", flush=True)
     finally:
         stack.stop()
@@ -274,6 +276,8 @@ def main() -> None:
     parser.add_argument("--model", type=Path, required=True)
     parser.add_argument("--sockets", type=int, default=10_000)
     parser.add_argument("--turns", type=int, default=40, help="bot turns without and with the sockets open")
+    parser.add_argument("--idle-cpu-s", type=float, default=IDLE_CPU_S,
+                        help="how long the idle server's CPU is read, before and with the sockets open")
     parser.add_argument("--no-write", action="store_true", help="print the section, write nothing")
     args = parser.parse_args()
     _raise_fd_limit(args.sockets)

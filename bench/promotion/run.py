@@ -43,6 +43,7 @@ from devstack.clients import Customer
 from devstack.stack import ROOT, Stack, StackConfig, free_port
 
 LINES = ["hello", "what payment methods do you take", "how long does delivery take", "thanks"]
+# The windows, in seconds, at `--window-s 30` (the default); shorter runs scale them all.
 WARM_UP_S = 20.0  # the stack's own first turns (cold caches, first connections): not measured
 BASELINE_S = 30.0
 AFTER_LIVE_S = 15.0  # talking on after the switch: the drain and the first turns on the new server
@@ -129,10 +130,10 @@ async def _promote(http: httpx.AsyncClient, model_id: int) -> dict[str, Any]:
     return dict(promotion)
 
 
-async def measure(stack: Stack, conversations: int, candidate: Path | None) -> dict[str, Any]:
+async def measure(stack: Stack, conversations: int, candidate: Path | None, scale: float = 1.0) -> dict[str, Any]:
     timeline = CpuTimeline({s.name: s.process.pid for s in stack.services if s.process is not None}).start()
     try:
-        figures = await _measure(stack, conversations, candidate)
+        figures = await _measure(stack, conversations, candidate, scale)
     finally:
         timeline.stop()
     events = _events(stack.config.log_dir / "app.log")
@@ -179,7 +180,8 @@ def _lay_out(phase: dict[str, Any], events: list[tuple[float, str]], timeline: C
         turn["cores"] = timeline.cores(wall, wall + turn["ms"] / 1000)
 
 
-async def _measure(stack: Stack, conversations: int, candidate: Path | None) -> dict[str, Any]:
+async def _measure(stack: Stack, conversations: int, candidate: Path | None, scale: float) -> dict[str, Any]:
+    warm_up_s, baseline_s, after_live_s = WARM_UP_S * scale, BASELINE_S * scale, AFTER_LIVE_S * scale
     async with httpx.AsyncClient(base_url=stack.config.app_url, timeout=30) as http:
         await _login(http)
         start_model = next(m for m in (await http.get("/api/admin/training/models")).json() if m["live"])
@@ -190,15 +192,15 @@ async def _measure(stack: Stack, conversations: int, candidate: Path | None) -> 
             new_id = _register(stack, candidate)
         talk = Talk(stack.config.app_url)
         tasks = [asyncio.create_task(talk.conversation(n)) for n in range(conversations)]
-        await asyncio.sleep(WARM_UP_S)
+        await asyncio.sleep(warm_up_s)
         t0 = time.monotonic()
-        await asyncio.sleep(BASELINE_S)  # the baseline window: customers talking, nothing else
+        await asyncio.sleep(baseline_s)  # the baseline window: customers talking, nothing else
         phases: dict[str, Any] = {}
         for name, model_id in (("promotion", new_id), ("rollback", start_model["id"])):
             asked, asked_wall = time.monotonic(), time.time()
             promotion = await _promote(http, model_id)
             live = time.monotonic()
-            await asyncio.sleep(AFTER_LIVE_S)
+            await asyncio.sleep(after_live_s)
             phases[name] = {"start_to_live_s": round(live - asked, 1), "rollback": promotion["rollback"],
                             "window_s": round(time.monotonic() - asked, 1), "asked": asked,
                             "until": time.monotonic(), "asked_wall": asked_wall, "until_wall": time.time(),
@@ -208,7 +210,7 @@ async def _measure(stack: Stack, conversations: int, candidate: Path | None) -> 
                                 (t for t in talk.turns if t.started >= asked), key=lambda t: -t.ms)[:5]]}
         talk.stop.set()
         await asyncio.gather(*tasks)
-    baseline = talk.window(t0, t0 + BASELINE_S)
+    baseline = talk.window(t0, t0 + baseline_s)
     for phase in phases.values():
         phase.update(talk.window(phase.pop("asked"), phase.pop("until")))
         phase["p99_added_ms"] = round(phase["p99_ms"] - baseline["p99_ms"], 1) \
@@ -231,15 +233,16 @@ def _register(stack: Stack, model: Path) -> int:
 
 
 def _report(figures: dict[str, Any], args: argparse.Namespace) -> str:
-    base = figures["baseline"]
+    base, scale = figures["baseline"], args.window_s / BASELINE_S
     rows = ["| window | turns | failed | p50 (ms) | p99 (ms) | p99 added (ms) | request to live (s) |",
             "|---|---|---|---|---|---|---|",
-            f"| baseline: {BASELINE_S:.0f} s before | {base['turns']} | {base['failed']} | {base['p50_ms']} | "
+            f"| baseline: {BASELINE_S * scale:.0f} s before | {base['turns']} | {base['failed']} | {base['p50_ms']} | "
             f"{base['p99_ms']} | | |"]
     for name in ("promotion", "rollback"):
         p = figures[name]
-        rows.append(f"| {name}: request to {AFTER_LIVE_S:.0f} s after live ({p['window_s']} s) | {p['turns']} | "
-                    f"{p['failed']} | {p['p50_ms']} | {p['p99_ms']} | {p['p99_added_ms']} | {p['start_to_live_s']} |")
+        rows.append(f"| {name}: request to {AFTER_LIVE_S * scale:.0f} s after live ({p['window_s']} s) | "
+                    f"{p['turns']} | {p['failed']} | {p['p50_ms']} | {p['p99_ms']} | {p['p99_added_ms']} | "
+                    f"{p['start_to_live_s']} |")
     training = figures["training"]
     trained = ("A copy of the model was promoted (`--no-train`); no retraining was timed." if training is None else
                f"Retraining (an admin's job: validate, train, compare with the live model on every held-out set): "
@@ -251,8 +254,8 @@ def _report(figures: dict[str, Any], args: argparse.Namespace) -> str:
             f"file). {trained}\n\n{args.conversations} conversations talk to the bot throughout (a turn, a "
             f"{PAUSE_S:.0f} s pause, the next), timed from the message to the `turn` frame that ends it; a turn "
             "fails if the conversation leaves the bot or gets no reply. After a warm-up of "
-            f"{WARM_UP_S:.0f} s, the new model is promoted, then the start model promoted back (a rollback), each a "
-            "Rasa server started beside the live one and switched to when ready (docs/retraining.md). Target: 0 "
+            f"{WARM_UP_S * scale:.0f} s, the new model is promoted, then the start model promoted back (a rollback), "
+            "each a Rasa server started beside the live one and switched to when ready (docs/retraining.md). Target: 0 "
             "failed, p99 added under 500 ms.\n\n" + "\n".join(rows) + "\n" + _timeline_report(figures))
 
 
@@ -276,6 +279,9 @@ def main() -> None:
     parser.add_argument("--model", type=Path, required=True)
     parser.add_argument("--conversations", type=int, default=20)
     parser.add_argument("--no-train", action="store_true")
+    parser.add_argument("--window-s", type=float, default=BASELINE_S,
+                        help="the baseline window; the warm-up and the windows after each switch scale with it")
+    parser.add_argument("--no-write", action="store_true", help="print the section, write nothing")
     args = parser.parse_args()
     venvs = subprocess.run(["bash", "-c", "source scripts/env.sh && echo $APP_VENV && echo $BOT_VENV"], cwd=ROOT,
                            capture_output=True, text=True, check=True).stdout.split()
@@ -295,14 +301,16 @@ def main() -> None:
         print(f"==> logs in {config.log_dir}", flush=True)
         stack.start(timeout=300, progress=True)
         try:
-            figures = asyncio.run(measure(stack, args.conversations, args.model if args.no_train else None))
+            figures = asyncio.run(measure(stack, args.conversations, args.model if args.no_train else None,
+                                          args.window_s / BASELINE_S))
         finally:
             stack.stop()
     figures.update(generated=datetime.now(UTC).strftime("%Y-%m-%d"),
                    machine=f"{platform.machine()}, {os.cpu_count()} cores")
-    write_results("promotion", figures)
     section = _report(figures, args)
-    write_section("promotion", section)
+    if not args.no_write:
+        write_results("promotion", figures)
+        write_section("promotion", section)
     print(section)
 
 

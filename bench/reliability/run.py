@@ -139,6 +139,7 @@ def main() -> None:
     parser.add_argument("--redis-outage-s", type=float, default=1.0)
     parser.add_argument("--database-outage-s", type=float, default=3.0)
     parser.add_argument("--only", nargs="*", choices=sorted(LABELS), help="some scenarios only")
+    parser.add_argument("--no-write", action="store_true", help="print the section, write nothing")
     args = parser.parse_args()
     # A phase's time limit from its size: twice what the traffic's rate needs, and a minute more.
     rate = 2 * args.conversations / args.interval
@@ -163,6 +164,10 @@ def main() -> None:
     finally:
         broker.kill()
         stack.stop()
+    section = _table(results, args, plan)
+    print(section)
+    if args.no_write:
+        return
     if args.only and RESULTS.exists():  # a partial run keeps the other scenarios' latest figures
         results = {**json.loads(RESULTS.read_text()).get("scenarios", {}), **results}
         results = {name: results[name] for name in LABELS if name in results}
@@ -174,9 +179,7 @@ def main() -> None:
                  "database_outage_s": args.database_outage_s},
         "run_s": round(time.monotonic() - started, 1),
         "scenarios": results}, indent=2) + "\n")
-    section = _table(results, args, plan)
-    write_doc(section)
-    print(section)
+    write_doc(_table(results, args, plan))
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from fastapi import FastAPI
 
 from api.main import create_app
 from handoff.config import Settings
+from handoff.conversations import flows
 from handoff.runtime import Runtime
 from tests.app.fakes import FakeBot
 from tests.app.sockets import AppSocket
@@ -36,6 +37,26 @@ class InProcessApp:
     async def customer_socket(self, conversation_id: str, token: str, last_seq: int = 0) -> AppSocket:
         socket = AppSocket(self.app, f"/ws/customer/{conversation_id}", token=token, last_seq=last_seq)
         await socket.wait_for(lambda f: f["type"] == "hello")
+        return socket
+
+    async def assigned(self, agent_id: str = "bob") -> tuple[str, AppSocket]:
+        """A conversation handed off and taken by `agent_id`, with its customer's socket open."""
+        conversation_id, token = await self.start_conversation()
+        customer = await self.customer_socket(conversation_id, token)
+        assert await flows.hand_off(self.rt, conversation_id, "customer_request", "asked for a person")
+        await flows.claim(self.rt, conversation_id, agent_id)
+        await customer.wait_for(lambda f: f["type"] == "state" and f["state"] == "assigned")
+        return conversation_id, customer
+
+    async def console(self, agent_id: str = "bob", *conversation_ids: str) -> AppSocket:
+        """An agent's console, signed in with the demo password, with `conversation_ids` open."""
+        login = await self.http.post("/api/agent/login", json={"agent_id": agent_id, "password": f"{agent_id}-demo"})
+        login.raise_for_status()
+        socket = AppSocket(self.app, "/ws/agent", token=login.json()["token"])
+        await socket.wait_for(lambda f: f["type"] == "queue")
+        for cid in conversation_ids:
+            await socket.send({"type": "resume", "conversation_id": cid, "last_seq": 0})
+            await socket.wait_for(lambda f, cid=cid: f["type"] == "conversation" and f["conversation"]["id"] == cid)
         return socket
 
 

@@ -25,6 +25,12 @@ class FakeBot:
         # A hanging Rasa, as the real client meets one: `send` fails as its timeout does, and
         # `tracker` never answers (the client's own timeout is not this fake's business).
         self.hanging = False
+        # When set: `parse` waits on it, after noting the text in `parsing` and setting `parse_entered`.
+        self.parse_gate: asyncio.Event | None = None
+        self.parse_entered = asyncio.Event()
+        self.parsing: list[str] = []
+        # When set: `parse` fails with it, as the real client's call fails when Rasa is away.
+        self.parse_failure: Exception | None = None
 
     def hold(self, replies: list[dict[str, Any]]) -> asyncio.Event:
         """The next turns wait inside `send` until the returned event is set, then answer `replies`."""
@@ -43,6 +49,24 @@ class FakeBot:
         return list(self.replies)
 
     async def parse(self, text: str) -> dict[str, Any]:
+        self.parsing.append(text)
+        self.parse_entered.set()
+        if self.parse_failure is not None:
+            raise self.parse_failure
+        if self.parse_gate is not None:
+            await self.parse_gate.wait()
+        return self._read(text)
+
+    async def parsed(self, n: int, timeout: float = 5.0) -> list[str]:
+        """Once `parse` has been entered `n` times in all: the texts it was asked, in order."""
+        async def entered() -> None:
+            while len(self.parsing) < n:
+                self.parse_entered.clear()  # no await between the count and the clear: nothing missed
+                await self.parse_entered.wait()
+        await asyncio.wait_for(entered(), timeout)
+        return list(self.parsing)
+
+    def _read(self, text: str) -> dict[str, Any]:
         name, confidence = self.readings.get(text, ("greet", 0.9))
         runner_up = {"name": "order_status" if name != "order_status" else "greet", "confidence": 1 - confidence}
         return {"text": text, "intent": {"name": name, "confidence": confidence, "neighbour": sum(map(ord, name)) % 50},
@@ -57,7 +81,7 @@ class FakeBot:
 
     async def reading(self, conversation_id: str) -> dict[str, Any]:
         # Rasa keeps the parse of the conversation's latest message; this fake, of the latest sent.
-        return await self.parse(self.sent[-1]) if self.sent else {}
+        return self._read(self.sent[-1]) if self.sent else {}
 
     async def intents(self) -> list[str]:
         return ["greet", "order_status", "out_of_scope"]

@@ -17,7 +17,6 @@ from typing import Any
 import pytest
 from sqlalchemy.engine import make_url
 
-from handoff.conversations import flows
 from handoff.database import SQLITE_BUSY_TIMEOUT_S
 from tests.app.conftest import InProcessApp, running, settings_for
 from tests.app.sockets import AppSocket
@@ -68,15 +67,6 @@ async def write_lock(app: InProcessApp) -> AsyncIterator[WriteLock]:
         await lock.close()  # a failed test lets go too, or the app's shutdown would wait for it
 
 
-async def assigned_to_bob(app: InProcessApp) -> tuple[str, AppSocket]:
-    conversation_id, token = await app.start_conversation()
-    customer = await app.customer_socket(conversation_id, token)
-    assert await flows.hand_off(app.rt, conversation_id, "customer_request", "asked for a person")
-    await flows.claim(app.rt, conversation_id, "bob")
-    await customer.wait_for(lambda f: f["type"] == "state" and f["state"] == "assigned")
-    return conversation_id, customer
-
-
 def error_for(client_msg_id: str) -> Callable[[dict[str, Any]], bool]:
     return lambda f: f["type"] == "error" and f.get("client_msg_id") == client_msg_id
 
@@ -93,14 +83,9 @@ async def pong(socket: AppSocket) -> None:
 
 async def test_an_overloaded_writer_refuses_with_a_retryable_error_and_the_sockets_go_on(
         app: InProcessApp, write_lock: WriteLock) -> None:
-    first, customer1 = await assigned_to_bob(app)
-    second, customer2 = await assigned_to_bob(app)
-    login = await app.http.post("/api/agent/login", json={"agent_id": "bob", "password": "bob-demo"})
-    agent = AppSocket(app.app, "/ws/agent", token=login.json()["token"])
-    await agent.wait_for(lambda f: f["type"] == "queue")
-    for cid in (first, second):
-        await agent.send({"type": "resume", "conversation_id": cid, "last_seq": 0})
-        await agent.wait_for(lambda f, cid=cid: f["type"] == "conversation" and f["conversation"]["id"] == cid)
+    first, customer1 = await app.assigned("bob")
+    second, customer2 = await app.assigned("bob")
+    agent = await app.console("bob", first, second)
 
     await write_lock.take()
     # The agent's messages take all the room there is, and wait for the lock. A console reads its next
@@ -157,7 +142,7 @@ async def test_an_overloaded_writer_refuses_with_a_retryable_error_and_the_socke
 
 
 async def test_a_message_refused_for_overload_is_not_stored(app: InProcessApp, monkeypatch: pytest.MonkeyPatch) -> None:
-    _, customer = await assigned_to_bob(app)
+    _, customer = await app.assigned("bob")
     monkeypatch.setattr(app.rt.writer, "max_in_flight", 0)
     await customer.send({"type": "message", "client_msg_id": "x-1", "text": "anyone?"})
     refused = await customer.wait_for(error_for("x-1"))

@@ -4,25 +4,20 @@ placeholder the bot does not fill is refused first, said in the language's cell)
 her name, markup shown as text, finds her change in the history, and restores the original. An agent
 gets "Admins only", and the page never asks for the responses.
 
-The section needs no assistant (its texts come from bot/domain), so the app runs here, in this test's
-event loop, with the in-process tier's fake bot and a database of its own: no Rasa, and no edits left
-in the suite's shared app."""
+The app is a process of the real stack (the suite's Rasa and action server) on a database of its own,
+so no edit is left in the suite's shared app, even when a step fails half-way."""
 
 from __future__ import annotations
 
-import asyncio
-import socket
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 from playwright.async_api import Browser, Page, Request, Response, expect
 
-from api.main import create_app
-from tests.app.conftest import settings_for
-from tests.app.fakes import FakeBot
+from devstack.stack import Stack
+from tests.conftest import extra_app
 
 TIMEOUT = 30_000
 NAME = "utter_status_pending"
@@ -30,21 +25,8 @@ API = "/api/admin/responses"
 
 
 @pytest.fixture(scope="module")
-async def responses_url(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
-    """The app served by uvicorn in this event loop. The socket listens before the server starts, so
-    the browser's first request simply waits for the app's start-up: nothing to poll."""
-    app = create_app(settings_for(tmp_path_factory.mktemp("responses-page")), bot=FakeBot())
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(64)
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-    task = asyncio.create_task(server.serve(sockets=[sock]))
-    try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        await task
-        sock.close()
+def responses_url(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    yield from extra_app(stack, tmp_path_factory, "responses-page", {})
 
 
 async def _sign_in(page: Page, url: str, agent: str, status: int) -> Page:

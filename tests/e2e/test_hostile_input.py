@@ -21,7 +21,7 @@ from devstack.clients import Agent, Customer, Frame
 from devstack.stack import Stack
 from handoff import security
 from handoff.security import Keyring, TokenPurpose
-from tests.conftest import ARTIFACTS, _extra_app
+from tests.conftest import ARTIFACTS, extra_app
 
 SECRET = "hostile-input-test-signing-key-0123456789"
 SHOP_KEY = "hostile-input-test-shop-key-0123456789"
@@ -35,7 +35,7 @@ HUGE = 2**70
 def hostile_url(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """An app instance of its own: a signing key the test knows (to sign odd subjects) and a log
     file only these tests write to."""
-    yield from _extra_app(stack, tmp_path_factory, "hostile", {
+    yield from extra_app(stack, tmp_path_factory, "hostile", {
         "SHOPBOT_SECRET_KEY": SECRET, "SHOPBOT_SHOP_TOKEN_KEY": SHOP_KEY, "SHOPBOT_WIDGET_ORIGINS": json.dumps([SHOP]),
         "SHOPBOT_SUPPORT_HOURS": "always", "SHOPBOT_SOCKET_AUTH_TIMEOUT_S": "1"})
 

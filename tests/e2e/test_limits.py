@@ -18,7 +18,7 @@ import pytest
 from devstack import demo_shop as shop
 from devstack.clients import Agent, Customer, Frame, Socket
 from devstack.stack import Stack, free_port
-from tests.conftest import _extra_app
+from tests.conftest import extra_app
 
 MESSAGES = 5  # per 2 s, customer and agent alike
 WINDOW_S = 2
@@ -30,7 +30,7 @@ DEMO_CUSTOMERS = ("C0001", "C0012", "C0033")  # the demo page's list, the settin
 
 @pytest.fixture(scope="module")
 def limits_url(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    yield from _extra_app(stack, tmp_path_factory, "limits", {
+    yield from extra_app(stack, tmp_path_factory, "limits", {
         "SHOPBOT_RASA_URL": f"http://127.0.0.1:{free_port()}", "SHOPBOT_RASA_TIMEOUT_S": "3",
         # Demo mode off (no demo customer tokens), so the team to sign in with is given explicitly.
         "SHOPBOT_DEMO_MODE": "false", "SHOPBOT_DEMO_AGENTS": "bob:bob-demo,sari:sari-demo,noa:noa-demo",

@@ -22,7 +22,7 @@ from devstack import demo_shop as shop
 from devstack.clients import Agent, Customer
 from devstack.stack import ROOT, Stack
 from handoff.review.entities import marked
-from tests.conftest import _extra_app
+from tests.conftest import extra_app
 
 # Nonsense the model has never seen, with an e-mail address in it: out of scope or a fallback.
 GIBBERISH = "zorbly quandrix vempt plokk, write to pat.lee@example.net"
@@ -39,7 +39,7 @@ NEW_GREETING = "Halo! Ini asisten toko yang baru dilatih. Ada yang bisa dibantu?
 @pytest.fixture(scope="module")
 def loop_url(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     work = tmp_path_factory.mktemp("loop")
-    yield from _extra_app(stack, tmp_path_factory, "loop", {
+    yield from extra_app(stack, tmp_path_factory, "loop", {
         "SHOPBOT_REVIEW_EXPORT_DIR": str(work / "export"), "SHOPBOT_TRAINING_DIR": str(work / "training"),
         "SHOPBOT_MODELS_DIR": str(work / "models"), "SHOPBOT_SWEEP_INTERVAL_S": "0.5",
         "SHOPBOT_SERVE_DRAIN_S": "3"})

@@ -27,7 +27,7 @@ from schemathesis.specs.openapi.schemas import OpenApiSchema
 from devstack import demo_shop as shop
 from devstack.clients import Agent, Customer
 from devstack.stack import Stack
-from tests.conftest import ARTIFACTS, NO_RATE_LIMITS, _extra_app
+from tests.conftest import ARTIFACTS, NO_RATE_LIMITS, extra_app
 from tests.support.tokens import customer_token
 
 # Fixed: the same requests on every run, so a failure here is a failure on the next run too.
@@ -70,7 +70,7 @@ def fuzz_app(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     canned responses and cancels orders, and the log is read at the end. No rate limits: hundreds
     of sign-ins and new conversations from one address are the fuzzer's, not an attack. Bob keeps
     his chat for the whole run, though he never writes in it and closes his console."""
-    for url in _extra_app(stack, tmp_path_factory, "fuzz", {
+    for url in extra_app(stack, tmp_path_factory, "fuzz", {
             **NO_RATE_LIMITS, "SHOPBOT_DEMO_MODE": "true", "SHOPBOT_ANSWER_TIMEOUT_S": "3600",
             "SHOPBOT_PRESENCE_GRACE_S": "3600",
             # A `rasa` that fails at once: a training job or a promotion the fuzzer starts fails in

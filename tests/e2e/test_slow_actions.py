@@ -14,12 +14,12 @@ import pytest
 
 from devstack.clients import Agent, Customer
 from devstack.stack import Stack
-from tests.conftest import NO_RATE_LIMITS, _extra_app
+from tests.conftest import NO_RATE_LIMITS, extra_app
 
 
 @pytest.fixture(scope="module")
 def slow_actions_url(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    yield from _extra_app(stack, tmp_path_factory, "slow-actions", {
+    yield from extra_app(stack, tmp_path_factory, "slow-actions", {
         "SHOPBOT_RASA_TIMEOUT_S": "3", "SHOPBOT_RASA_OPEN_FOR_S": "1", "SHOPBOT_SUPPORT_HOURS": "always",
         **NO_RATE_LIMITS})
 

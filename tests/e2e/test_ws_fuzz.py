@@ -36,7 +36,7 @@ from pydantic import TypeAdapter
 from api import frames
 from devstack.clients import Agent, Customer, Frame, Socket
 from devstack.stack import Stack
-from tests.conftest import ARTIFACTS, NO_RATE_LIMITS, _extra_app
+from tests.conftest import ARTIFACTS, NO_RATE_LIMITS, extra_app
 
 SEED = 1125
 MAX_FRAME_BYTES = 16_384  # the app's default SHOPBOT_MAX_FRAME_BYTES
@@ -153,7 +153,7 @@ def fuzz_app(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     env = {**NO_RATE_LIMITS, "SHOPBOT_CUSTOMER_MESSAGE_RATE": "20/10 seconds",
            "SHOPBOT_AGENT_MESSAGE_RATE": "60/10 seconds", "SHOPBOT_ANSWER_TIMEOUT_S": "3600",
            "SHOPBOT_PRESENCE_GRACE_S": "3600"}
-    for url in _extra_app(stack, tmp_path_factory, "wsfuzz", env):
+    for url in extra_app(stack, tmp_path_factory, "wsfuzz", env):
         # Opened now: readable through this handle even if another pytest session, starting its
         # stack, clears tests/artifacts/logs meanwhile.
         with (ARTIFACTS / "logs" / "app-wsfuzz.log").open(errors="replace") as log:
