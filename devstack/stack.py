@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import random
 import signal
 import socket
 import sqlite3
@@ -25,10 +26,32 @@ ROOT = Path(__file__).resolve().parent.parent
 SECRETS_DIR = ROOT / "var" / "secrets"
 
 
+EPHEMERAL_RANGE = Path("/proc/sys/net/ipv4/ip_local_port_range")
+
+
+def _listening_ports() -> range:
+    """Ports for servers: below the kernel's ephemeral range (the source ports of outgoing connections)."""
+    try:
+        low = int(EPHEMERAL_RANGE.read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        low = 32768  # Linux's default
+    return range(10_000, max(low, 10_001))
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    """A port free now, for a server about to start. Not one the kernel hands out itself (port 0): until
+    the server binds it, any connection made meanwhile on the machine may take that one as its source
+    port (seen: Rasa's port taken by a health check of the app started just before it)."""
+    ports = _listening_ports()
+    for _ in range(200):
+        port = random.choice(ports)
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue  # a server listens there (or a connection holds it): another
+            return port
+    raise RuntimeError(f"no free port found in {ports}")
 
 
 @dataclass
