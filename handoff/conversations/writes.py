@@ -44,6 +44,7 @@ from handoff.conversations.batch import ConversationRow, Outcome, Publish, Reque
 from handoff.conversations.enums import Sender
 from handoff.conversations.exceptions import Overloaded
 from handoff.conversations.models import Conversation, Message, PendingTurn
+from handoff.conversations.postgres_writes import PostgresBatches
 from handoff.conversations.schemas import StoredMessage
 from handoff.conversations.sqlite_writes import SqliteBatches
 
@@ -70,10 +71,7 @@ class MessageWriter:
         self.in_flight = 0
         self._waiting: list[Request] = []
         self._task: asyncio.Task[None] | None = None
-        engine = sessions.kw.get("bind")
-        database = engine.url.database if isinstance(engine, AsyncEngine) else None
-        self._sqlite = (SqliteBatches(database) if isinstance(engine, AsyncEngine) and engine.dialect.name == "sqlite"
-                        and database not in (None, "", ":memory:") else None)
+        self._batches = _own_connection(sessions.kw.get("bind"))
 
     def submit(self, *, conversation_id: str, sender: Sender, text: str, client_msg_id: str | None,
                clock: Clock, publish: Publish, author_id: str | None = None,
@@ -103,8 +101,8 @@ class MessageWriter:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-        if self._sqlite is not None:
-            await self._sqlite.aclose()
+        if self._batches is not None:
+            await self._batches.aclose()
 
     async def _run(self) -> None:
         batch: list[Request] = []
@@ -160,12 +158,25 @@ class MessageWriter:
         raise AssertionError("unreachable")
 
     async def _transaction(self, requests: list[Request]) -> list[Outcome]:
-        if self._sqlite is not None:
-            return await self._sqlite.write(requests)
+        if self._batches is not None:
+            return await self._batches.write(requests)
         async with self._sessions() as session:
             outcomes = await _store_all(await session.connection(), requests)
             await session.commit()
         return outcomes
+
+
+def _own_connection(engine: object) -> SqliteBatches | PostgresBatches | None:
+    """The batches' own connection where there is one: a SQLite file's, psycopg's; None: the engine's
+    sessions (an in-memory SQLite database, shared through the engine's one connection)."""
+    if not isinstance(engine, AsyncEngine):
+        return None
+    if engine.dialect.name == "sqlite":
+        database = engine.url.database
+        return SqliteBatches(database) if database not in (None, "", ":memory:") else None
+    if engine.dialect.name == "postgresql" and engine.dialect.driver == "psycopg":
+        return PostgresBatches(engine.url)
+    return None
 
 
 def _settle(request: Request, outcome: Outcome) -> None:

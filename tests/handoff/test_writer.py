@@ -1,0 +1,138 @@
+"""The relay's writer (handoff/conversations/writes.py) on a real database, SQLite and PostgreSQL, each
+on the writer's own connection (sqlite_writes.py, postgres_writes.py): concurrent messages of many
+conversations get gap-free seqs, a resend is answered with the original, refusals are per message,
+the ORM's writers in between are respected, and on PostgreSQL a connection killed between batches
+costs no message."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from typing import Any
+
+import psycopg
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from handoff.clock import Clock, as_utc
+from handoff.conversations import service
+from handoff.conversations.batch import Stored
+from handoff.conversations.enums import ConversationState, Sender
+from handoff.conversations.exceptions import ConversationClosed, NotAllowed
+from handoff.conversations.models import PendingTurn
+from handoff.conversations.schemas import StoredMessage
+from handoff.conversations.writes import MessageWriter
+
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+class Published:
+    def __init__(self) -> None:
+        self.messages: list[StoredMessage] = []
+
+    async def __call__(self, message: StoredMessage) -> None:
+        self.messages.append(message)
+
+
+@pytest.fixture
+async def writer(sessions: async_sessionmaker[AsyncSession]) -> Any:
+    writer = MessageWriter(sessions, max_in_flight=10_000)
+    yield writer
+    await writer.aclose()
+
+
+async def _conversations(sessions: async_sessionmaker[AsyncSession], clock: Clock, n: int) -> list[str]:
+    async with sessions() as session:
+        return [(await service.create(session=session, customer_id=None, locale="en", clock=clock)).id
+                for _ in range(n)]
+
+
+def _send(writer: MessageWriter, clock: Clock, published: Published, cid: str, client_msg_id: str,
+          sender: Sender = Sender.CUSTOMER, author_id: str | None = None) -> asyncio.Future[Stored]:
+    return writer.submit(conversation_id=cid, sender=sender, text=f"text of {client_msg_id}",
+                         client_msg_id=client_msg_id, clock=clock, publish=published, author_id=author_id)
+
+
+async def test_many_conversations_at_once_get_gap_free_seqs_and_a_resend_its_original(
+        sessions: async_sessionmaker[AsyncSession], writer: MessageWriter, clock: Clock) -> None:
+    cids = await _conversations(sessions, clock, 20)
+    published = Published()
+    sends = [_send(writer, clock, published, cid, f"m{i}") for i in range(10) for cid in cids]
+    resends = [_send(writer, clock, published, cid, "m3") for cid in cids]  # in the same batches, or later ones
+    stored = await asyncio.gather(*sends)
+    again = await asyncio.gather(*resends)
+    assert all(s.created for s in stored) and not any(s.created for s in again)
+    for cid in cids:
+        mine = [s.message for s in stored if s.message.conversation_id == cid]
+        assert [m.seq for m in mine] == list(range(1, 11))  # each conversation's in the order sent
+        assert [m.client_msg_id for m in mine] == [f"m{i}" for i in range(10)]
+        original = next(s.message for s in again if s.message.conversation_id == cid)
+        assert (original.seq, original.text) == (4, "text of m3")
+        async with sessions() as session:
+            rows = await service.messages_after(session=session, conversation_id=cid, after_seq=0)
+            conversation = await service.get(session=session, conversation_id=cid)
+        assert [(m.seq, m.client_msg_id) for m in rows] == [(m.seq, m.client_msg_id) for m in mine]
+        assert conversation is not None and conversation.last_seq == 10
+    assert len(published.messages) == len(sends) + len(resends)  # a resend is published again
+
+
+async def test_refusals_are_per_message_and_the_orm_writes_in_between(
+        sessions: async_sessionmaker[AsyncSession], writer: MessageWriter, clock: Clock) -> None:
+    open_cid, closed_cid = await _conversations(sessions, clock, 2)
+    async with sessions() as session:
+        assert await service.transition(session=session, conversation_id=closed_cid,
+                                        allowed_from=[ConversationState.BOT], to=ConversationState.CLOSED)
+    published = Published()
+    ok = _send(writer, clock, published, open_cid, "a")
+    closed = _send(writer, clock, published, closed_cid, "b")
+    not_assigned = _send(writer, clock, published, open_cid, "c", sender=Sender.AGENT, author_id="bob")
+    assert (await ok).message.seq == 1
+    with pytest.raises(ConversationClosed):
+        await closed
+    with pytest.raises(NotAllowed):
+        await not_assigned
+    # A system message through the ORM, then the writer again: the seqs go on from each other's.
+    async with sessions() as session:
+        system, _ = await service.append_message(session=session, conversation_id=open_cid, sender=Sender.SYSTEM,
+                                                 text="joined", clock=clock)
+    assert system.seq == 2
+    assert (await _send(writer, clock, published, open_cid, "d")).message.seq == 3
+
+
+async def test_a_customer_message_to_the_bot_is_stored_with_its_pending_turn(
+        sessions: async_sessionmaker[AsyncSession], writer: MessageWriter, clock: Clock) -> None:
+    cids = await _conversations(sessions, clock, 3)
+    until = clock.now() + timedelta(seconds=30)
+    published = Published()
+    stored = await asyncio.gather(*(writer.submit(
+        conversation_id=cid, sender=Sender.CUSTOMER, text="where is my order?", client_msg_id=f"q-{n}",
+        clock=clock, publish=published, turn_lease=("this-process", until)) for cid in cids for n in range(2)))
+    assert all(s.turn_until == until for s in stored)
+    async with sessions() as session:
+        turns = (await session.scalars(
+            select(PendingTurn).order_by(PendingTurn.conversation_id, PendingTurn.seq))).all()
+    assert [(t.conversation_id, t.seq, t.owner, t.attempts) for t in turns] == \
+        [(cid, seq, "this-process", 1) for cid in sorted(cids) for seq in (1, 2)]
+    assert all(as_utc(t.lease_until) == until for t in turns)
+
+
+@pytest.mark.parametrize("sessions", ["postgresql"], indirect=True)  # SQLite's connection is a file's
+async def test_postgresql_a_connection_killed_between_batches_loses_nothing(
+        sessions: async_sessionmaker[AsyncSession], writer: MessageWriter, clock: Clock) -> None:
+    engine = sessions.kw["bind"]
+    (cid,) = await _conversations(sessions, clock, 1)
+    published = Published()
+    assert (await _send(writer, clock, published, cid, "before")).message.seq == 1
+    # Every other connection to the test's database terminated (the writer's own among them), as a
+    # PostgreSQL restart or a failover would.
+    database = engine.url.database
+    async with sessions() as session:
+        mine = (await session.execute(text("SELECT pg_backend_pid()"))).scalar_one()
+    with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+        killed = admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> %s "
+            "AND pid <> pg_backend_pid()", (database, mine)).fetchall()
+    assert killed and all(row[0] for row in killed)
+    after = await asyncio.gather(*(_send(writer, clock, published, cid, f"after-{i}") for i in range(5)))
+    assert [s.message.seq for s in after] == [2, 3, 4, 5, 6] and all(s.created for s in after)
