@@ -15,7 +15,7 @@ from fastapi import WebSocket
 
 from handoff.conversations import service as conversation_service
 from handoff.conversations.schemas import MessagePublic
-from handoff.realtime import channels
+from handoff.realtime import channels, wire
 from handoff.runtime import Runtime
 
 
@@ -28,7 +28,7 @@ class SocketSender:
 
     async def send(self, frame: dict[str, Any]) -> None:
         async with self._lock:
-            await self.websocket.send_json(frame)
+            await self.websocket.send_text(wire.dumps(frame))
 
 
 class MessageStream:

@@ -21,6 +21,7 @@ from typing import Any
 from fastapi import FastAPI, WebSocket, WebSocketDisconnect
 
 from devstack.stack import UVICORN_WS_ARGS, Service
+from handoff.realtime import wire
 
 
 class Sender:
@@ -32,7 +33,7 @@ class Sender:
 
     async def send(self, frame: dict[str, Any]) -> None:
         async with self._lock:
-            await self.websocket.send_text(json.dumps(frame))
+            await self.websocket.send_text(wire.dumps(frame))  # as the app encodes (api/streams.py)
 
 
 @dataclass

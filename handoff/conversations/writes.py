@@ -5,7 +5,9 @@ arrive while a transaction is being written wait for the next one, which stores 
 MAX_BATCH) and commits once; only then is each message published and its sender acknowledged, so
 nothing is acknowledged before it is committed. N messages cost one transaction of six statements,
 instead of several sessions, two commits, an ORM object and (on SQLite) a dozen hops to the driver's
-thread each. On SQLite the batch runs on the writer's own connection in one hop (sqlite_writes.py).
+thread each. On SQLite the batch runs on the writer's own connection in one hop (sqlite_writes.py);
+on PostgreSQL two batches can be under way, each on a connection of its own (postgres_writes.py),
+never two holding the same conversation, so each conversation's messages keep their order.
 
 Inside the transaction, a handful of Core statements whatever the batch's size:
 - the batch's conversations are locked and read (PostgreSQL: SELECT ... FOR UPDATE in id order, so two
@@ -29,7 +31,6 @@ the same client id) rather than queued behind a backlog that only grows; the soc
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import contextvars
 import logging
 from datetime import datetime
@@ -70,16 +71,21 @@ class MessageWriter:
         self.max_batch = max_batch
         self.in_flight = 0
         self._waiting: list[Request] = []
-        self._task: asyncio.Task[None] | None = None
-        self._batches = _own_connection(sessions.kw.get("bind"))
+        # The lanes: batches written at the same time, each on a connection of its own (None: the
+        # engine's sessions). Free ones here; the conversations of the batches under way in _busy.
+        self._free: list[Lane] = _lanes(sessions.kw.get("bind"))
+        self._lanes = list(self._free)
+        self._busy: set[str] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
 
     def submit(self, *, conversation_id: str, sender: Sender, text: str, client_msg_id: str | None,
                clock: Clock, publish: Publish, author_id: str | None = None,
                turn_lease: tuple[str, datetime] | None = None) -> asyncio.Future[Stored]:
-        """Queues the message now (requests are stored in the order submitted) and returns its outcome
-        to come: Stored once committed and published, or the refusal. Raises Overloaded at once.
-        sender: CUSTOMER (refused once the conversation is closed), AGENT (only the assigned agent) or
-        NOTE (any agent). turn_lease: a customer message the bot owns gets its pending turn with it."""
+        """Queues the message now (each conversation's requests are stored in the order submitted) and
+        returns its outcome to come: Stored once committed and published, or the refusal. Raises
+        Overloaded at once. sender: CUSTOMER (refused once the conversation is closed), AGENT (only the
+        assigned agent) or NOTE (any agent). turn_lease: a customer message the bot owns gets its
+        pending turn with it."""
         if sender not in (Sender.CUSTOMER, Sender.AGENT, Sender.NOTE):
             raise ValueError(f"the relay does not write {sender} messages")
         if self.in_flight >= self.max_in_flight:
@@ -88,47 +94,74 @@ class MessageWriter:
         request = Request(conversation_id, sender, text, client_msg_id, author_id, clock, publish, turn_lease)
         self.in_flight += 1
         self._waiting.append(request)
-        if self._task is None:
-            # Its own context: not the log context (conversation id) of the socket that started it.
-            self._task = asyncio.create_task(self._run(), context=contextvars.Context())
-        # Shielded: a sender that stops waiting (its socket gone) does not cancel the write.
-        return asyncio.shield(request.done)
+        self._start()
+        # Not shielded (a shield cost ~2.5% of the relay's time, profiled): a sender that stops
+        # waiting (its socket gone) cancels only this future; the write goes on, as _settle skips it.
+        return request.done
 
     async def aclose(self) -> None:
-        """Shutdown: what is waiting is refused (nobody is told "stored" for it), the SQLite
-        connection and its thread are let go."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-        if self._batches is not None:
-            await self._batches.aclose()
+        """Shutdown: what is waiting or being written is refused (nobody is told "stored" for it),
+        the writer's connections (and SQLite's thread) let go."""
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        for request in self._waiting:
+            _settle(request, ConnectionAbortedError("the server is shutting down"))
+        self._waiting.clear()
+        for lane in self._lanes:
+            if lane is not None:
+                await lane.aclose()
 
-    async def _run(self) -> None:
+    def _start(self) -> None:
+        """Starts a batch on each free lane while requests wait that may go now."""
+        while self._free and self._waiting:
+            batch = self._take()
+            if not batch:
+                return  # every waiting request's conversation is in a batch under way
+            lane = self._free.pop()
+            # Its own context: not the log context (conversation id) of the socket that started it.
+            task = asyncio.create_task(self._run(lane, batch), context=contextvars.Context())
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    def _take(self) -> list[Request]:
+        """The next batch: waiting requests in arrival order, up to max_batch, but none of a
+        conversation in a batch under way, nor after one of its requests left waiting. So two lanes
+        never hold the same conversation (its seqs, locks and publications stay in order, and two
+        batches never wait on each other's row locks)."""
         batch: list[Request] = []
+        left: list[Request] = []
+        held = self._busy.copy()  # conversations whose requests stay waiting, for now
+        for request in self._waiting:
+            if len(batch) < self.max_batch and request.conversation_id not in held:
+                batch.append(request)
+            else:
+                left.append(request)
+                held.add(request.conversation_id)
+        self._waiting = left
+        self._busy.update(r.conversation_id for r in batch)
+        return batch
+
+    async def _run(self, lane: Lane, batch: list[Request]) -> None:
         try:
-            while self._waiting:
-                batch = self._waiting[:self.max_batch]
-                del self._waiting[:self.max_batch]
-                try:
-                    await self._write(batch)
-                finally:
-                    self.in_flight -= len(batch)
+            await self._write(lane, batch)
         except asyncio.CancelledError:  # shutdown: nobody is told "stored" for what was not
-            for request in [*batch, *self._waiting]:
+            for request in batch:
                 _settle(request, ConnectionAbortedError("the server is shutting down"))
-            self._waiting.clear()
             raise
         finally:
-            self._task = None
+            self.in_flight -= len(batch)
+            self._busy.difference_update(r.conversation_id for r in batch)
+            self._free.append(lane)
+        self._start()
 
-    async def _write(self, batch: list[Request]) -> None:
+    async def _write(self, lane: Lane, batch: list[Request]) -> None:
         ordered = sorted(batch, key=lambda r: r.conversation_id)  # stable: each conversation's in arrival order
         outcomes: list[Outcome]
         try:
-            outcomes = await self._transaction(ordered)
+            outcomes = await self._transaction(lane, ordered)
         except IntegrityError:
-            outcomes = [await self._alone(request) for request in ordered]
+            outcomes = [await self._alone(lane, request) for request in ordered]
         except Exception as exc:  # the database away: every sender hears it (its socket closes, 1013)
             outcomes = [exc] * len(ordered)
         # Published together, started in the batch's order (each queues its event before its first
@@ -145,11 +178,11 @@ class MessageWriter:
             result = failed.get(id(request))
             _settle(request, result if isinstance(result, Exception) else outcome)
 
-    async def _alone(self, request: Request) -> Outcome:
+    async def _alone(self, lane: Lane, request: Request) -> Outcome:
         """One request in a transaction of its own (after a unique violation in its batch)."""
         for attempt in range(2):
             try:
-                return (await self._transaction([request]))[0]
+                return (await self._transaction(lane, [request]))[0]
             except IntegrityError as exc:  # raced again: the next attempt finds the stored one
                 if attempt:
                     return exc
@@ -157,26 +190,33 @@ class MessageWriter:
                 return exc
         raise AssertionError("unreachable")
 
-    async def _transaction(self, requests: list[Request]) -> list[Outcome]:
-        if self._batches is not None:
-            return await self._batches.write(requests)
+    async def _transaction(self, lane: Lane, requests: list[Request]) -> list[Outcome]:
+        if lane is not None:
+            return await lane.write(requests)
         async with self._sessions() as session:
             outcomes = await _store_all(await session.connection(), requests)
             await session.commit()
         return outcomes
 
 
-def _own_connection(engine: object) -> SqliteBatches | PostgresBatches | None:
-    """The batches' own connection where there is one: a SQLite file's, psycopg's; None: the engine's
-    sessions (an in-memory SQLite database, shared through the engine's one connection)."""
+Lane = SqliteBatches | PostgresBatches | None
+POSTGRES_LANES = 2
+
+
+def _lanes(engine: object) -> list[Lane]:
+    """The batches' own connections where there are some: a SQLite file's one (SQLite has one writer
+    at a time: a second lane would only wait for its lock), psycopg's two (one batch waits for its
+    round trips while the other is written: at 1,000 messages a second on two cores, one lane put
+    each message behind the batch before its own, p99 128-145 ms; docs/benchmarks.md). [None]: the
+    engine's sessions (an in-memory SQLite database, shared through the engine's one connection)."""
     if not isinstance(engine, AsyncEngine):
-        return None
+        return [None]
     if engine.dialect.name == "sqlite":
         database = engine.url.database
-        return SqliteBatches(database) if database not in (None, "", ":memory:") else None
+        return [SqliteBatches(database) if database not in (None, "", ":memory:") else None]
     if engine.dialect.name == "postgresql" and engine.dialect.driver == "psycopg":
-        return PostgresBatches(engine.url)
-    return None
+        return [PostgresBatches(engine.url) for _ in range(POSTGRES_LANES)]
+    return [None]
 
 
 def _settle(request: Request, outcome: Outcome) -> None:

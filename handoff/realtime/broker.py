@@ -8,10 +8,11 @@ last sequence number and catches up from the database, so nothing is lost and me
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any, Protocol
+
+from handoff.realtime import wire
 
 
 class SubscriberOverflow(Exception):
@@ -89,7 +90,7 @@ class MemoryBroker:
             return
         # Round-trip through JSON so the memory backend behaves like a networked one (no shared objects
         # with the publisher; its receivers share one decoded copy, as the Redis broker's do).
-        data = json.loads(json.dumps({**event, "channel": channel}))
+        data = wire.copy({**event, "channel": channel})
         for subscriber in list(subscribers):
             subscriber.deliver(data)
 

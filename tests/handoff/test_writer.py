@@ -136,3 +136,38 @@ async def test_postgresql_a_connection_killed_between_batches_loses_nothing(
     assert killed and all(row[0] for row in killed)
     after = await asyncio.gather(*(_send(writer, clock, published, cid, f"after-{i}") for i in range(5)))
     assert [s.message.seq for s in after] == [2, 3, 4, 5, 6] and all(s.created for s in after)
+
+
+@pytest.mark.parametrize("sessions", ["postgresql"], indirect=True)
+async def test_postgresql_a_batch_held_by_a_lock_holds_up_its_conversation_only(
+        sessions: async_sessionmaker[AsyncSession], writer: MessageWriter, clock: Clock) -> None:
+    """Two lanes: a batch waiting for a row lock (another process's transition holding the row) leaves
+    the other lane to the other conversations; the held conversation's next message waits behind its
+    first, and both take their seqs in the order sent once the lock goes."""
+    held, free = await _conversations(sessions, clock, 2)
+    published = Published()
+    engine = sessions.kw["bind"]
+    async with engine.connect() as locker, engine.connect() as watcher:
+        await locker.execute(text("SELECT id FROM conversations WHERE id = :id FOR UPDATE"), {"id": held})
+        first = _send(writer, clock, published, held, "h1")
+        await _until_waiting_for_a_lock(watcher)
+        second = _send(writer, clock, published, held, "h2")
+        other = await asyncio.wait_for(_send(writer, clock, published, free, "f1"), 10)
+        assert other.message.seq == 1
+        assert not first.done() and not second.done()
+        await locker.rollback()
+    assert [(await first).message.seq, (await second).message.seq] == [1, 2]
+    assert [m.client_msg_id for m in published.messages] == ["f1", "h1", "h2"]
+
+
+async def _until_waiting_for_a_lock(conn: Any) -> None:
+    """Until a backend of this database waits for a lock (the writer's batch, on the held row)."""
+    query = text("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                 "AND wait_event_type = 'Lock'")
+    async with asyncio.timeout(10):
+        while True:
+            waiting = (await conn.execute(query)).scalar_one()
+            await conn.rollback()  # pg_stat_activity is read once per transaction
+            if waiting:
+                return
+            await asyncio.sleep(0.01)
