@@ -58,7 +58,8 @@ class Message(Base):
         UniqueConstraint("conversation_id", "client_msg_id"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id"), index=True)
+    # No index of its own: the unique (conversation_id, seq) one serves every look-up by conversation.
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id"))
     seq: Mapped[int] = mapped_column(Integer)
     sender: Mapped[Sender] = mapped_column(String(16))
     author_id: Mapped[str | None] = mapped_column(String(64))
