@@ -16,7 +16,9 @@ from handoff.conversations.enums import ConversationState, Sender
 from handoff.conversations.exceptions import ConversationClosed, ConversationError, ConversationNotFound, NotAllowed
 from handoff.conversations.schemas import StoredMessage
 
-Publish = Callable[[StoredMessage], Awaitable[None]]
+# Publishes a stored message: queued (or delivered) when called, in the order called; returns what
+# to await for the broker to have it, or None (notify.post_message).
+Publish = Callable[[StoredMessage], Awaitable[None] | None]
 
 
 @dataclass(frozen=True, slots=True)

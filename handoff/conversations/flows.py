@@ -47,7 +47,7 @@ async def store_customer_message(rt: Runtime, conversation_id: str, text: str, c
     with the same client id is answered with the original (created False)."""
     stored = await rt.writer.submit(
         conversation_id=conversation_id, sender=Sender.CUSTOMER, text=text, client_msg_id=client_msg_id,
-        clock=rt.clock, publish=partial(notify.publish_message, rt), turn_lease=rt.turn_lease())
+        clock=rt.clock, publish=partial(notify.post_message, rt), turn_lease=rt.turn_lease())
     if stored.created and stored.state == ConversationState.TICKET:
         await _note_contact(rt, await notify.get(rt, conversation_id), text)
     return stored
@@ -250,7 +250,7 @@ def _store_from_agent(rt: Runtime, conversation_id: str, agent_id: str, sender: 
     and fans it out; notify.py's channels decide who hears it."""
     return rt.writer.submit(
         conversation_id=conversation_id, sender=sender, text=text, client_msg_id=client_msg_id, author_id=agent_id,
-        clock=rt.clock, publish=partial(notify.publish_message, rt))
+        clock=rt.clock, publish=partial(notify.post_message, rt))
 
 
 async def _release(rt: Runtime, conversation_id: str, agent_id: str, to: ConversationState,

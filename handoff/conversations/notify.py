@@ -4,6 +4,7 @@ out on the conversation's channel, a state change becomes the system message for
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -29,8 +30,16 @@ async def get(rt: Runtime, conversation_id: str) -> Conversation:
 
 
 async def publish_message(rt: Runtime, message: Message | StoredMessage) -> None:
+    waiter = post_message(rt, message)
+    if waiter is not None:
+        await asyncio.shield(waiter)  # a publisher cancelled meanwhile leaves the broker's queue whole
+
+
+def post_message(rt: Runtime, message: Message | StoredMessage) -> asyncio.Future[None] | None:
+    """publish_message, queued now (the relay's writer posts a batch's messages in order, then waits
+    for them together: an awaited task per message cost the relay ~4% of its time, profiled)."""
     rt.metrics.messages.labels(message.sender).inc()  # every stored message is published (a resend again)
-    await rt.broker.publish(channels.for_message(message.conversation_id, message.sender), {
+    return rt.broker.post(channels.for_message(message.conversation_id, message.sender), {
         "type": "message", "conversation_id": message.conversation_id,
         "message": MessagePublic.of(message).model_dump(mode="json"),
     })

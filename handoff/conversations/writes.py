@@ -33,6 +33,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import logging
+from collections.abc import Awaitable
 from datetime import datetime
 from typing import cast
 
@@ -164,16 +165,25 @@ class MessageWriter:
             outcomes = [await self._alone(lane, request) for request in ordered]
         except Exception as exc:  # the database away: every sender hears it (its socket closes, 1013)
             outcomes = [exc] * len(ordered)
-        # Published together, started in the batch's order (each queues its event before its first
-        # wait): the Redis broker sends what is queued at once in one pipeline, in that order.
+        # Posted in the batch's order, then waited for together: the Redis broker sends what is
+        # queued in one pipeline, in that order; the in-process one has delivered them already.
         # A resend is published again: the process that stored it may have died before publishing
         # it, and every receiver drops a seq it already has.
-        stored = [(request, outcome) for request, outcome in zip(ordered, outcomes, strict=True)
-                  if isinstance(outcome, Stored)]
-        published = await asyncio.gather(*(request.publish(outcome.message) for request, outcome in stored),
-                                         return_exceptions=True)
-        failed = {id(request): result for (request, _), result in zip(stored, published, strict=True)
-                  if isinstance(result, BaseException)}
+        failed: dict[int, BaseException] = {}
+        waiting: list[tuple[Request, Awaitable[None]]] = []
+        for request, outcome in zip(ordered, outcomes, strict=True):
+            if isinstance(outcome, Stored):
+                try:
+                    waiter = request.publish(outcome.message)
+                except Exception as exc:
+                    failed[id(request)] = exc
+                    continue
+                if waiter is not None:
+                    waiting.append((request, waiter))
+        if waiting:
+            results = await asyncio.gather(*(waiter for _, waiter in waiting), return_exceptions=True)
+            failed.update((id(request), result) for (request, _), result in zip(waiting, results, strict=True)
+                          if isinstance(result, BaseException))
         for request, outcome in zip(ordered, outcomes, strict=True):
             result = failed.get(id(request))
             _settle(request, result if isinstance(result, Exception) else outcome)

@@ -64,6 +64,11 @@ class Broker(Protocol):
 
     async def publish(self, channel: str, event: dict[str, Any]) -> None: ...
 
+    def post(self, channel: str, event: dict[str, Any]) -> asyncio.Future[None] | None:
+        """`publish` without waiting: the event is queued (or delivered) now, in the order posted;
+        returns what to await for the broker to have it, None if it has it already."""
+        ...
+
     def subscribe(self, *channels: str) -> Any: ...
 
     async def add_channels(self, subscriber: Subscriber, *channels: str) -> None: ...
@@ -85,6 +90,9 @@ class MemoryBroker:
         self._local.clear()
 
     async def publish(self, channel: str, event: dict[str, Any]) -> None:
+        self.post(channel, event)
+
+    def post(self, channel: str, event: dict[str, Any]) -> None:
         subscribers = self._local.get(channel)
         if not subscribers:
             return
