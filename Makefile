@@ -3,7 +3,7 @@ SHELL := bash
 ARGS ?=
 
 .PHONY: run test lint train eval-nlu containment bench-latency bench-promotion bench-reliability bench-relay \
-        bench-handoff bench-idle bench-growth bench-nlu
+        bench-relay-shapes bench-handoff bench-idle bench-growth bench-nlu
 
 run:        ## set up and run the whole product (widget, console, API docs)
 	scripts/run.sh $(ARGS)
@@ -34,6 +34,9 @@ bench-reliability: ## fault scenarios (kill -9, Redis restart, PostgreSQL refusi
 
 bench-relay: ## customer <-> agent relay on one instance (SQLite, PostgreSQL) and two on Redis, against a bare websocket relay -> docs/benchmarks.md, docs/results/relay.json
 	. scripts/env.sh && scripts/bootstrap.sh && "$$APP_VENV/bin/python" -m bench.relay.run --postgres --redis $(ARGS)
+
+bench-relay-shapes: ## the relay's floor against the same floor with the app's tasks (pumps, batch task, futures), no database -> docs/benchmarks.md, docs/results/relay-shapes.json
+	. scripts/env.sh && scripts/bootstrap.sh && "$$APP_VENV/bin/python" -m bench.relay.shapes $(ARGS)
 
 bench-handoff: ## customer's request for a person -> agent's console with the context, vs Rasa's own time -> docs/benchmarks.md, docs/results/handoff.json
 	. scripts/env.sh && scripts/bootstrap.sh && "$$APP_VENV/bin/python" -m bench.handoff.run --model "$$(scripts/train.sh | tail -n 1)" $(ARGS)

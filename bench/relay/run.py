@@ -356,6 +356,9 @@ def _figures(runs: dict[str, Any]) -> list[dict[str, Any]]:
             name = f"delivery_{key}" if key in ("p50", "p99") else key
             out.append({"name": f"relay.{kind}.{mode}.{name}", "value": value, "unit": unit, "baseline": baseline,
                         "ratio": _ratio(value, baseline) if unit != "messages" else None})
+        value, baseline = _per_delivery_us(runs[kind]), _per_delivery_us(runs["floor"])
+        out.append({"name": f"relay.{kind}.saturated.server_cpu_per_delivery", "value": value, "unit": "us",
+                    "baseline": baseline, "ratio": _ratio(value, baseline)})
     if "scale_out" in runs:
         out += _scale_out_figures(runs["scale_out"])
     return out
@@ -473,6 +476,12 @@ def _scale_out_report(results: dict[str, Any], heading: str) -> str:
         + ".\n" + ("\n" + "\n".join(notes) + "\n" if notes else ""))
 
 
+def _per_delivery_us(run: dict[str, Any]) -> float | None:
+    saturated = run["saturated"]
+    rate = saturated["deliveries_per_s"]
+    return round(1e6 * saturated["server_cpu"] / rate, 1) if rate else None
+
+
 def _single_report(results: dict[str, Any]) -> str:
     runs, n, seconds, agents = results["runs"], results["conversations"], results["seconds"], results["agents"]
     kinds = [k for k in DATABASES if k in runs]
@@ -491,6 +500,10 @@ def _single_report(results: dict[str, Any]) -> str:
         rows.append(f"| {who} CPU, saturated / offered (cores: {whose}) | "
                     + " | ".join(f"{r['saturated'][f'{who}_cpu']} / {r['offered'][f'{who}_cpu']}"
                                  for r in [floor, *(runs[k] for k in kinds)]) + " |")
+    # Whichever was the limit, client or server: what one delivery cost the server (bench/relay/shapes.py).
+    base = _per_delivery_us(floor)
+    rows.append("| saturated: server CPU per delivery (us) | " + _cell(base) + " | " + " | ".join(
+        _cell(_per_delivery_us(runs[k]), base, ratio=True) for k in kinds) + " |")
     met = []
     for k in kinds:
         ratio = _ratio(_value(runs[k], "saturated", "deliveries_per_s"), _value(floor, "saturated",

@@ -33,6 +33,7 @@ SMOKE = {
     "bench-promotion": "--conversations 2 --no-train --window-s 3 --no-write",
     "bench-reliability": "--only redis_restart --conversations 2 --agents 1 --before 20 --after 20 --no-write",
     "bench-relay": "--conversations 10 --seconds 1 --idle 1 --no-write",
+    "bench-relay-shapes": "--conversations 10 --seconds 1 --idle 1 --rounds 1 --no-write",
     "bench-handoff": "--n 3 --no-write",
     "bench-idle": "--sockets 100 --turns 3 --idle-cpu-s 1 --no-write",
     "bench-growth": "--messages 500 --conversations 2 --no-write",
