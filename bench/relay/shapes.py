@@ -32,7 +32,7 @@ from typing import Any
 from fastapi import FastAPI, WebSocket, WebSocketDisconnect
 
 from bench.relay.floor import Sender, floor_service
-from bench.relay.run import _measure, _started
+from bench.relay.run import _measure, _per_delivery_us, _started
 from bench.relay.targets import floor_target
 from bench.report import command, figure, machine, results, write_results, write_section
 from devstack.stack import free_port
@@ -181,9 +181,8 @@ async def _one(shape: str, args: argparse.Namespace, logs: Path) -> dict[str, An
     finally:
         started.stop()
     saturated = run["saturated"]
-    rate = saturated["deliveries_per_s"]
-    return {"deliveries_per_s": rate, "server_cpu": saturated["server_cpu"], "client_cpu": saturated["client_cpu"],
-            "server_us_per_delivery": round(1e6 * saturated["server_cpu"] / rate, 1) if rate else None}
+    return {"deliveries_per_s": saturated["deliveries_per_s"], "server_cpu": saturated["server_cpu"],
+            "client_cpu": saturated["client_cpu"], "server_us_per_delivery": _per_delivery_us(run)}
 
 
 async def _runs(args: argparse.Namespace) -> dict[str, list[dict[str, Any]]]:
