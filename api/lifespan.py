@@ -14,7 +14,7 @@ from redis.exceptions import RedisError
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from api import collector
+from api import collector, loop_lag
 from bot.client import RasaClient
 from handoff.agents import service as agent_service
 from handoff.canned import service as canned_service
@@ -119,12 +119,14 @@ def lifespan_for(settings: Settings, bot_override: Bot | None = None):  # type: 
         await instance_flows.heartbeat(runtime)  # registered before it serves a socket
         await serving_flows.follow_live(runtime)  # a live model whose server has gone is served again
         sweeper = asyncio.create_task(_sweep(runtime))
+        lag_watch = asyncio.create_task(loop_lag.watch(metrics.loop_lag_seconds.observe))
         collector.settle()
         with collector.pauses_observed(metrics.gc_pause_seconds):
             try:
                 yield
             finally:
                 sweeper.cancel()
+                lag_watch.cancel()
                 await runtime.turns.stop()
                 await runtime.writer.aclose()
                 await training_flows.stop_all()

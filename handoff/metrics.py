@@ -42,6 +42,10 @@ class Metrics:
         self.gc_pause_seconds = Histogram(
             "shopbot_gc_pause_seconds", "The garbage collector's pauses of this process, by generation",
             ["generation"], buckets=SWEEP_BUCKETS, registry=registry)
+        self.loop_lag_seconds = Histogram(
+            "shopbot_event_loop_lag_seconds", "How late this process's event loop ran a task that was due "
+            "(api/loop_lag.py): what every socket and call waits on top of its own work",
+            buckets=LAG_BUCKETS, registry=registry)
         self.conversations = Gauge("shopbot_conversations", "Conversations by state (all processes)", ["state"],
                                    registry=registry)
         self.queue_length = Gauge("shopbot_queue_length", "Conversations waiting for a person (all processes)",

@@ -75,33 +75,28 @@ async def rasa_turn(http: httpx.AsyncClient, sender: str, text: str) -> float:
     return ms_since(started)
 
 
-async def rasa_turn_then_parse(http: httpx.AsyncClient, sender: str, text: str, token: str,
-                               beside: set[asyncio.Task[Any]]) -> float:
-    """A turn straight to Rasa, then what the app asks of Rasa after each bot turn (the review inbox's
-    `/model/parse` of the message, handoff/review/flows.py), in the background as the app does it."""
-    ms = await rasa_turn(http, sender, text)
-    task = asyncio.create_task(http.post("/model/parse", params={"token": token}, json={"text": text}))
-    beside.add(task)
-    task.add_done_callback(beside.discard)
-    return ms
-
-
-async def closed_loops(clients: int, turns_each: int, turn: Callable[[int], Awaitable[float]]) -> list[float]:
-    """`clients` loops at once, each taking its next turn as soon as the last one ended."""
+async def closed_loops(clients: int, turns_each: int, turn: Callable[[int], Awaitable[float | None]],
+                       firsts: list[float] | None = None) -> list[float]:
+    """`clients` loops at once, each taking its next turn as soon as the last one ended (a turn timed
+    None is left out); with `firsts`, each loop's first turn goes there instead: they all start in the
+    same instant, a burst no steady stream of customers makes."""
     times: list[float] = []
 
     async def loop(i: int) -> None:
-        for _ in range(turns_each):
-            times.append(await turn(i))
+        for k in range(turns_each):
+            ms = await turn(i)
+            if ms is not None:
+                (firsts if k == 0 and firsts is not None else times).append(ms)
 
     await asyncio.gather(*(loop(i) for i in range(clients)))
     return times
 
 
 async def app_turns(customers: list[Customer], text: str, turns_each: int,
-                    failures: list[str] | None = None) -> list[float]:
+                    failures: list[str] | None = None, firsts: list[float] | None = None) -> list[float]:
     """Each customer's closed loop; with `failures`, a turn the bot did not take is noted there, its
-    conversation replaced by a fresh one (in `customers`), and its time left out."""
+    conversation replaced by a fresh one (in `customers`), and its time left out; with `firsts`, as
+    closed_loops."""
     async def turn(i: int) -> float | None:
         try:
             return await app_turn(customers[i], text)
@@ -113,29 +108,12 @@ async def app_turns(customers: list[Customer], text: str, turns_each: int,
             customers[i] = await Customer(customers[i].base_url).start()
             return None
 
-    times: list[float] = []
-
-    async def loop(i: int) -> None:
-        for _ in range(turns_each):
-            ms = await turn(i)
-            if ms is not None:
-                times.append(ms)
-
-    await asyncio.gather(*(loop(i) for i in range(len(customers))))
-    return times
+    return await closed_loops(len(customers), turns_each, turn, firsts)
 
 
-async def rasa_turns(http: httpx.AsyncClient, senders: list[str], text: str, turns_each: int) -> list[float]:
-    return await closed_loops(len(senders), turns_each, lambda i: rasa_turn(http, senders[i], text))
-
-
-async def rasa_then_parse_turns(http: httpx.AsyncClient, senders: list[str], text: str, turns_each: int,
-                                token: str) -> list[float]:
-    beside: set[asyncio.Task[Any]] = set()
-    times = await closed_loops(len(senders), turns_each,
-                               lambda i: rasa_turn_then_parse(http, senders[i], text, token, beside))
-    await asyncio.gather(*beside)
-    return times
+async def rasa_turns(http: httpx.AsyncClient, senders: list[str], text: str, turns_each: int,
+                     firsts: list[float] | None = None) -> list[float]:
+    return await closed_loops(len(senders), turns_each, lambda i: rasa_turn(http, senders[i], text), firsts)
 
 
 def senders(n: int) -> list[str]:

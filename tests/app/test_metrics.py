@@ -4,7 +4,9 @@ line, an agent taking the conversation) as Prometheus' own parser reads them."""
 
 from __future__ import annotations
 
+import asyncio
 import gc
+import time
 
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -74,3 +76,26 @@ async def test_the_collectors_pauses_are_measured(app: InProcessApp) -> None:
     before = (await _scrape(app)).get(key, 0)
     gc.collect(2)
     assert (await _scrape(app)).get(key, 0) >= before + 1
+
+
+def _busy(seconds: float) -> None:
+    """Work on the loop's thread that does not yield, as a slow synchronous call does."""
+    until = time.perf_counter() + seconds
+    while time.perf_counter() < until:
+        pass
+
+
+async def test_a_loop_held_up_shows_as_event_loop_lag(app: InProcessApp) -> None:
+    """A synchronous wait on the loop's thread (the fault: what a slow call or a long collection does)
+    lands in the lag histogram's upper buckets."""
+    key = ("shopbot_event_loop_lag_seconds_bucket", (("le", "0.1"),))
+    count = ("shopbot_event_loop_lag_seconds_count", ())
+    before = await _scrape(app)
+    _busy(0.3)  # holds the loop: every task due meanwhile runs late
+    after = before
+    async with asyncio.timeout(10):
+        while after[count] - before[count] < 2:  # the watcher's next wake-ups (the first is the late one)
+            await asyncio.sleep(0)
+            after = await _scrape(app)
+    late = (after[count] - before[count]) - (after[key] - before[key])
+    assert late >= 1, "a 300 ms hold of the loop was not seen as a lag over 100 ms"
